@@ -1,0 +1,67 @@
+# The blog's commands. `make run` and `make test` each do the whole set-up first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+WORKERS ?= 2
+HTMX_DIR := static/vendor/htmx
+export FLASK_APP := blog
+
+.PHONY: run dev test lint bench prereqs setup demo clean screenshots
+
+run: setup
+	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) --workers $(WORKERS) wsgi:app
+
+dev: setup
+	$(BIN)/flask db upgrade
+	$(BIN)/flask --debug run --host $(HOST) --port $(PORT)
+
+test: setup $(VENV)/.test-deps
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+lint: $(VENV)/.test-deps
+	$(BIN)/ruff check .
+
+demo: setup
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo load
+
+screenshots: setup $(VENV)/.test-deps
+	$(BIN)/python tests/screenshots.py
+
+setup: prereqs $(VENV)/.deps $(HTMX_DIR)/htmx.min.js
+
+# Stop at once, with a clear message, when the machine lacks what set-up needs.
+prereqs:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; install Python 3.11 or newer (Debian: apt-get install python3 python3-venv)" >&2; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "error: Python 3.11 or newer is needed, found $$($(PYTHON) --version 2>&1)" >&2; exit 1; }
+	@command -v npm >/dev/null 2>&1 || { echo "error: npm not found; install Node.js with npm (Debian: apt-get install npm) to fetch htmx" >&2; exit 1; }
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.deps: pyproject.toml $(VENV)/bin/python
+	$(BIN)/pip install --quiet -e '.[postgres]'
+	touch $@
+
+$(VENV)/.test-deps: pyproject.toml $(VENV)/.deps
+	$(BIN)/pip install --quiet -e '.[postgres,test]'
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
+# htmx is installed from the npm registry, pinned by package-lock.json, never committed.
+$(HTMX_DIR)/htmx.min.js: node_modules/.package-lock.json
+	mkdir -p $(HTMX_DIR)
+	cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx.org/dist/htmx.min.js.map $(HTMX_DIR)/
+	cp node_modules/htmx.org/LICENSE $(HTMX_DIR)/LICENSE 2>/dev/null || true
+
+bench: setup $(VENV)/.test-deps
+	$(BIN)/python tests/bench.py
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor .pytest_cache

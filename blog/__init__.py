@@ -1,0 +1,43 @@
+"""The blog: a Flask application factory and the pieces it wires together."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from blog.config import load_config
+from blog.extensions import csrf, db, htmx, migrate
+
+MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the blog application; `test_config` overrides every other setting."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("BLOG_INSTANCE_PATH") or None,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    load_config(app, test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR)
+    csrf.init_app(app)
+    htmx.init_app(app)
+
+    from blog import database, demo, errors, security, templating
+    from blog.articles import bp as articles_bp
+
+    database.init_app(app)
+    templating.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    demo.init_app(app)
+    app.register_blueprint(articles_bp)
+    return app

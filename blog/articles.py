@@ -1,0 +1,110 @@
+"""Reader pages: the home page, articles, tag pages and the monthly archive."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, request
+
+from blog import queries
+from blog.templating import render_page
+
+bp = Blueprint("articles", __name__)
+
+
+@bp.after_request
+def vary_on_htmx(response: Response) -> Response:
+    """These URLs answer htmx with a fragment, so caches must key on the header."""
+    response.vary.add("HX-Request")
+    return response
+
+
+def _page_number() -> int:
+    """The `page` query argument: a positive whole number, else 404."""
+    raw = request.args.get("page", "1")
+    if not raw.isdigit() or int(raw) < 1 or len(raw) > 6:
+        abort(404)
+    return int(raw)
+
+
+def _per_page() -> int:
+    return int(current_app.config["POSTS_PER_PAGE"])
+
+
+@bp.get("/")
+def home() -> str:
+    """The newest posts, a page at a time."""
+    pagination = queries.home_page(_page_number(), _per_page())
+    return render_page(
+        "listing.html",
+        "post_list",
+        pagination=pagination,
+        heading=None,
+        endpoint="articles.home",
+        endpoint_args={},
+    )
+
+
+@bp.get("/posts/<slug>")
+def article(slug: str) -> str:
+    """One article with its comments and links to its neighbours."""
+    post = queries.visible_post(slug)
+    if post is None:
+        abort(404)
+    older, newer = queries.neighbours(post)
+    return render_page(
+        "article.html",
+        "comments",
+        post=post,
+        older=older,
+        newer=newer,
+        thread=queries.comment_thread(post),
+    )
+
+
+@bp.get("/tags/")
+def tags() -> str:
+    """Every tag in use, with how many posts carry it."""
+    return render_page("tags.html", "content", tag_counts=queries.tags_in_use())
+
+
+@bp.get("/tags/<slug>")
+def tag(slug: str) -> str:
+    """Posts carrying one tag, a page at a time."""
+    found = queries.tag_by_slug(slug)
+    if found is None:
+        abort(404)
+    pagination = queries.tag_page(found, _page_number(), _per_page())
+    if not pagination.total:
+        abort(404)
+    return render_page(
+        "listing.html",
+        "post_list",
+        pagination=pagination,
+        heading=f"Posts tagged “{found.name}”",
+        endpoint="articles.tag",
+        endpoint_args={"slug": found.slug},
+    )
+
+
+@bp.get("/archive/")
+def archive() -> str:
+    """The monthly archive: every month with posts."""
+    return render_page("archive.html", "content", months=queries.archive_months())
+
+
+@bp.get("/archive/<int:year>/<int:month>")
+def month(year: int, month: int) -> str:
+    """Posts published in one month, a page at a time."""
+    if not (1 <= month <= 12 and 1970 <= year <= 9999):
+        abort(404)
+    pagination = queries.month_page(year, month, _page_number(), _per_page())
+    if not pagination.total:
+        abort(404)
+    month_name = queries.MonthCount(year, month, 0).date.strftime("%B %Y")
+    return render_page(
+        "listing.html",
+        "post_list",
+        pagination=pagination,
+        heading=f"Posts from {month_name}",
+        endpoint="articles.month",
+        endpoint_args={"year": year, "month": month},
+    )

@@ -1,0 +1,73 @@
+"""Default settings; `instance/config.py`, `BLOG_*` variables and `DATABASE_URL` override them."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+
+class DefaultConfig:
+    """Settings a fresh install runs with."""
+
+    SITE_NAME = "Riverside Ledger"
+    SITE_TAGLINE = "Small news, told at length."
+    # Absolute base for canonical and OpenGraph URLs; empty means "the host the request came to".
+    SITE_URL = ""
+    POSTS_PER_PAGE = 5
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    # A comment or post never needs more than this; larger requests are refused before parsing.
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None
+    # Load the demo posts when the server starts on an empty database.
+    DEMO_CONTENT_ON_EMPTY = True
+
+
+def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Fill `app.config` from defaults, the instance file, the environment and `test_config`."""
+    app.config.from_object(DefaultConfig)
+    app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(
+        Path(app.instance_path) / "blog.sqlite3"
+    )
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("BLOG")
+    if database_url := os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_database_url(database_url)
+    if test_config:
+        app.config.from_mapping(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
+
+
+def _normalise_database_url(url: str) -> str:
+    """Accept the `postgres://` URLs hosting providers hand out, with the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
+def instance_secret_key(instance: Path) -> str:
+    """Return the key kept in `instance/secret_key`, creating it on first start."""
+    path = instance / "secret_key"
+    instance.mkdir(parents=True, exist_ok=True)
+    try:
+        # O_EXCL: when several workers start at once exactly one of them writes the key.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):
+            key = path.read_text().strip()
+            if key:
+                return key
+            time.sleep(0.02)  # another process created the file and is about to write it
+        raise RuntimeError(f"{path} exists but is empty; delete it to have a new key made") from None
+    key = secrets.token_hex(32)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key + "\n")
+    return key

@@ -1,0 +1,154 @@
+"""The blog's data: authors, posts, tags and comments, in SQLAlchemy 2 typed style."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+
+from sqlalchemy import Column, DateTime, ForeignKey, Index, String, Table, Text, func, select
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
+
+from blog.extensions import db
+
+
+def utcnow() -> datetime:
+    """Naive UTC now: every stored time is UTC, whatever the database's own time zone."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class PostStatus(enum.StrEnum):
+    """Where a post stands; only published (and due scheduled) posts reach readers."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    SCHEDULED = "scheduled"
+
+
+class CommentStatus(enum.StrEnum):
+    """A comment's moderation state; only approved comments are shown."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    SPAM = "spam"
+
+
+post_tags = Table(
+    "post_tags",
+    db.metadata,
+    Column("post_id", ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
+    # The primary key serves post -> tags; tag pages need the other direction.
+    Index("ix_post_tags_tag_id", "tag_id"),
+)
+
+
+class Author(db.Model):
+    """Someone who writes posts; accounts are made by the operator."""
+
+    __tablename__ = "authors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    bio: Mapped[str] = mapped_column(String(500), default="")
+    password_hash: Mapped[str | None] = mapped_column(String(256))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    posts: Mapped[list[Post]] = relationship(back_populates="author")
+
+    def __repr__(self) -> str:
+        return f"<Author {self.email}>"
+
+
+class Tag(db.Model):
+    """A label grouping posts; each has its own page."""
+
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50), unique=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+
+    posts: Mapped[list[Post]] = relationship(secondary=post_tags, back_populates="tags")
+
+    def __repr__(self) -> str:
+        return f"<Tag {self.slug}>"
+
+
+class Comment(db.Model):
+    """A reader's comment on a post, possibly a reply to another comment."""
+
+    __tablename__ = "comments"
+    __table_args__ = (
+        # The article page reads one post's approved comments in time order.
+        Index("ix_comments_post_status_created", "post_id", "status", "created_at"),
+        Index("ix_comments_status_created", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    author_name: Mapped[str] = mapped_column(String(80))
+    author_email: Mapped[str | None] = mapped_column(String(254))
+    author_website: Mapped[str | None] = mapped_column(String(300))
+    body_source: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default=CommentStatus.PENDING.value)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    post: Mapped[Post] = relationship(back_populates="comments")
+    parent: Mapped[Comment | None] = relationship(remote_side=[id])
+
+    @property
+    def anchor(self) -> str:
+        """The fragment id of this comment on its article page."""
+        return f"comment-{self.id}"
+
+    def __repr__(self) -> str:
+        return f"<Comment {self.id} on post {self.post_id}>"
+
+
+class Post(db.Model):
+    """An article: Markdown source, its sanitized HTML, and when readers may see it."""
+
+    __tablename__ = "posts"
+    __table_args__ = (
+        # Every reader listing filters on status and orders by publication time.
+        Index("ix_posts_status_published", "status", "published_at"),
+        Index("ix_posts_author_id", "author_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    summary: Mapped[str] = mapped_column(String(500), default="")
+    body_source: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default=PostStatus.DRAFT.value)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    author_id: Mapped[int] = mapped_column(ForeignKey("authors.id", ondelete="RESTRICT"))
+
+    author: Mapped[Author] = relationship(back_populates="posts")
+    tags: Mapped[list[Tag]] = relationship(
+        secondary=post_tags, back_populates="posts", order_by=Tag.name
+    )
+    comments: Mapped[list[Comment]] = relationship(
+        back_populates="post", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    # Approved comments, counted in the same query when a listing undefers it.
+    comment_count: Mapped[int] = column_property(
+        select(func.count(Comment.id))
+        .where(Comment.post_id == id, Comment.status == CommentStatus.APPROVED.value)
+        .correlate_except(Comment)
+        .scalar_subquery(),
+        deferred=True,
+    )
+
+    def __repr__(self) -> str:
+        return f"<Post {self.slug}>"
+

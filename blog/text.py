@@ -1,0 +1,15 @@
+"""Small text helpers shared by models, Markdown and the demo loader."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(text: str, max_length: int = 80) -> str:
+    """Lowercase ASCII words joined by hyphens, e.g. "Café Night!" -> "cafe-night"."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = _NON_WORD.sub("-", ascii_text.lower()).strip("-")
+    return slug[:max_length].rstrip("-")
