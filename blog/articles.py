@@ -20,7 +20,7 @@ def vary_on_htmx(response: Response) -> Response:
 def _page_number() -> int:
     """The `page` query argument: a positive whole number, else 404."""
     raw = request.args.get("page", "1")
-    if not raw.isdigit() or int(raw) < 1 or len(raw) > 6:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 6 or int(raw) < 1:
         abort(404)
     return int(raw)
 

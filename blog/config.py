@@ -66,7 +66,7 @@ def instance_secret_key(instance: Path) -> str:
             if key:
                 return key
             time.sleep(0.02)  # another process created the file and is about to write it
-        raise RuntimeError(f"{path} exists but is empty; delete it to have a new key made") from None
+        raise RuntimeError(f"{path} is empty; delete it and a new key is made") from None
     key = secrets.token_hex(32)
     with os.fdopen(fd, "w") as handle:
         handle.write(key + "\n")

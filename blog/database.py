@@ -9,8 +9,6 @@ from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import Engine, event
 
-from blog.extensions import db
-
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

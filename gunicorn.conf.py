@@ -1,0 +1,27 @@
+"""gunicorn settings for `make run` and the end-to-end tests.
+
+The master process migrates the database (and loads the demo posts into an empty blog) once,
+before any worker starts, so workers never race each other over the schema.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+wsgi_app = "wsgi:app"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+accesslog = "-"
+errorlog = "-"
+# No control socket in ~/.gunicorn: several servers (tests, a dev run) may share one machine.
+control_socket_disable = True
+# Behind a reverse proxy, trust X-Forwarded-* only from the proxy on this machine.
+forwarded_allow_ips = "127.0.0.1,::1"
+
+
+def on_starting(server: Any) -> None:
+    """Bring the database up to date before forking the workers."""
+    from blog import create_app
+    from blog.database import prepare_database
+
+    prepare_database(create_app())

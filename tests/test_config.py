@@ -1,0 +1,95 @@
+"""The application factory and where its settings come from."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from blog import create_app
+
+
+@pytest.fixture
+def instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty instance folder the factory is pointed at, with no BLOG_* variables set."""
+    folder = tmp_path / "instance"
+    monkeypatch.setenv("BLOG_INSTANCE_PATH", str(folder))
+    for name in ("BLOG_SECRET_KEY", "BLOG_SITE_NAME", "BLOG_POSTS_PER_PAGE", "DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    return folder
+
+
+def test_defaults_put_the_database_in_the_instance_folder(instance: Path) -> None:
+    app = create_app()
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{instance / 'blog.sqlite3'}"
+    assert app.config["SITE_NAME"] == "Riverside Ledger"
+    assert not app.testing
+
+
+def test_test_config_overrides_everything(instance: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BLOG_SITE_NAME", "From the environment")
+    app = create_app({"TESTING": True, "SITE_NAME": "From the test"})
+    assert app.testing
+    assert app.config["SITE_NAME"] == "From the test"
+
+
+def test_instance_file_then_environment(instance: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    instance.mkdir()
+    (instance / "config.py").write_text('SITE_NAME = "Instance"\nPOSTS_PER_PAGE = 7\n')
+    app = create_app()
+    assert app.config["SITE_NAME"] == "Instance"
+    assert app.config["POSTS_PER_PAGE"] == 7
+
+    monkeypatch.setenv("BLOG_SITE_NAME", "Environment")
+    monkeypatch.setenv("BLOG_POSTS_PER_PAGE", "3")
+    app = create_app()
+    assert app.config["SITE_NAME"] == "Environment"
+    assert app.config["POSTS_PER_PAGE"] == 3  # parsed as JSON, so an int
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("sqlite:////tmp/elsewhere.db", "sqlite:////tmp/elsewhere.db"),
+        ("postgres://u@db.internal/blog", "postgresql+psycopg://u@db.internal/blog"),
+        ("postgresql://u@db.internal/blog", "postgresql+psycopg://u@db.internal/blog"),
+    ],
+)
+def test_database_url(
+    instance: Path, monkeypatch: pytest.MonkeyPatch, given: str, expected: str
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", given)
+    assert create_app().config["SQLALCHEMY_DATABASE_URI"] == expected
+
+
+def test_secret_key_is_generated_once_and_kept(instance: Path, tmp_path: Path) -> None:
+    first = create_app().config["SECRET_KEY"]
+    key_file = instance / "secret_key"
+    assert key_file.read_text().strip() == first
+    assert len(first) == 64
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert create_app().config["SECRET_KEY"] == first
+
+
+def test_each_install_gets_its_own_secret_key(
+    instance: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = create_app().config["SECRET_KEY"]
+    monkeypatch.setenv("BLOG_INSTANCE_PATH", str(tmp_path / "other"))
+    assert create_app().config["SECRET_KEY"] != first
+
+
+def test_secret_key_from_environment_writes_no_file(
+    instance: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BLOG_SECRET_KEY", "operator-chosen-key")
+    assert create_app().config["SECRET_KEY"] == "operator-chosen-key"
+    assert not (instance / "secret_key").exists()
+
+
+def test_empty_key_file_is_an_error_not_a_weak_key(instance: Path) -> None:
+    instance.mkdir()
+    (instance / "secret_key").write_text("")
+    with pytest.raises(RuntimeError, match="secret_key"):
+        create_app()
