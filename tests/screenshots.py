@@ -15,7 +15,7 @@ from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.liveserver import ROOT, gunicorn_server  # noqa: E402
+from tests.liveserver import ROOT, gunicorn_server
 
 SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
