@@ -161,6 +161,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     """Launch Debian's Chromium (Playwright cannot download its own browser here)."""
+    # Session fixtures start before function ones: skip here, before the launch fails.
+    skip_unless(Path(CHROMIUM).exists(), f"{CHROMIUM} is not installed (apt-get install chromium)")
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,

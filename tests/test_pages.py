@@ -427,3 +427,14 @@ def test_htmx_is_installed_and_served(client: FlaskClient) -> None:
     assert "javascript" in response.content_type
     assert b"htmx" in response.data[:5000]
     response.close()
+
+
+def test_favicon_and_robots(client: FlaskClient) -> None:
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response.headers["Location"] == "/static/favicon.svg"
+    icon = client.get("/static/favicon.svg")
+    assert icon.status_code == 200 and icon.content_type == "image/svg+xml; charset=utf-8"
+    icon.close()
+    robots = client.get("/robots.txt")
+    assert robots.status_code == 200 and "User-agent: *" in robots.text

@@ -16,15 +16,12 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from tests.conftest import skip_unless
+from tests.liveserver import ROOT
 
 pytestmark = [
     pytest.mark.standards,
-    # pytest-base-url's session fixture warns with a two-line message; pyproject's
-    # "ignore:.*base_url.*" cannot match it because "." stops at the newline.
-    pytest.mark.filterwarnings("ignore:(?s).*base_url:pytest.PytestRemovedIn10Warning"),
 ]
 
-ROOT = Path(__file__).resolve().parent.parent
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 JAVA = "/usr/bin/java"
@@ -88,12 +85,12 @@ def describe(violations: list[dict[str, Any]]) -> str:
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("which", ["home", "article"])
 def test_axe(
+    needs_chromium: None,
     live_server: str,
     article_path: str,
     axe_page: Page,
     scheme: str,
     which: str,
-    needs_chromium: None,
 ) -> None:
     """axe-core finds no accessibility violations on the home page and an article."""
     skip_unless(AXE.is_file(), f"{AXE} is missing (run npm ci)")
@@ -105,6 +102,7 @@ def test_axe(
     assert page.evaluate(f"() => matchMedia('(prefers-color-scheme: {scheme})').matches")
     page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
     results = page.evaluate("async () => await axe.run(document)")
+    assert results["passes"], "axe checked nothing"
     violations = results["violations"]
     assert violations == [], f"axe on {path} ({scheme}):\n{describe(violations)}"
 
@@ -119,8 +117,6 @@ def test_vnu(live_server: str, article_path: str, tmp_path: Path) -> None:
     skip_unless(VNU.is_file(), f"{VNU} is missing (run npm ci)")
     assert java is not None
 
-    home_status, home = fetch(live_server + "/")
-    assert home_status == 200
     tags_status, tags = fetch(live_server + "/tags/")
     assert tags_status == 200
     pages = {

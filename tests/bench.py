@@ -1,0 +1,104 @@
+"""Speed and memory benchmark: `make bench`.
+
+Serves the demo blog with gunicorn (2 workers, SQLite) on 127.0.0.1, sends a bounded number of
+requests from parallel clients to the home and an article page, and reports throughput, latency
+percentiles and the server's resident memory. Exits non-zero when a target is missed.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import sys
+import tempfile
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.liveserver import gunicorn_server
+
+CLIENTS = 8
+REQUESTS_PER_PAGE = 1500
+# Targets for a 2-core machine; generous enough to hold on a busy CI box.
+TARGETS = {"min_requests_per_second": 150.0, "max_p95_ms": 100.0, "max_rss_mib": 300.0}
+
+
+def fetch(url: str) -> float:
+    """Time one GET in milliseconds; any status but 200 is an error."""
+    started = time.perf_counter()
+    with urllib.request.urlopen(url, timeout=10) as response:
+        response.read()
+        if response.status != 200:
+            raise RuntimeError(f"{url} answered {response.status}")
+    return (time.perf_counter() - started) * 1000
+
+
+def server_rss_mib(port: int) -> float:
+    """Resident memory of every gunicorn process serving `port`, in MiB."""
+    total = 0
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            if "gunicorn" not in cmdline or f"127.0.0.1:{port}" not in cmdline:
+                continue
+            status = (proc / "status").read_text()
+        except OSError:
+            continue
+        match = re.search(r"VmRSS:\s+(\d+) kB", status)
+        total += int(match.group(1)) if match else 0
+    return total / 1024
+
+
+def run(url: str) -> dict[str, float]:
+    """Send REQUESTS_PER_PAGE requests to `url` from CLIENTS threads."""
+    for _ in range(50):
+        fetch(url)  # warm up templates and caches
+    started = time.perf_counter()
+    with ThreadPoolExecutor(CLIENTS) as pool:
+        timings = sorted(pool.map(fetch, [url] * REQUESTS_PER_PAGE))
+    elapsed = time.perf_counter() - started
+    return {
+        "requests_per_second": REQUESTS_PER_PAGE / elapsed,
+        "p50_ms": statistics.median(timings),
+        "p95_ms": timings[int(len(timings) * 0.95) - 1],
+        "p99_ms": timings[int(len(timings) * 0.99) - 1],
+    }
+
+
+def main() -> int:
+    """Run the benchmark and print one line per page plus memory; non-zero on a missed target."""
+    failures = []
+    with tempfile.TemporaryDirectory() as work, gunicorn_server(Path(work)) as base:
+        port = int(base.rsplit(":", 1)[1])
+        with urllib.request.urlopen(base + "/") as response:
+            home = response.read().decode()
+        article = re.search(r'href="(/posts/[^"#]+)"', home)
+        assert article, "no article on the home page"
+        print(f"gunicorn 2 workers, SQLite, {CLIENTS} clients, {REQUESTS_PER_PAGE} requests/page")
+        for name, path in (("home", "/"), ("article", article.group(1))):
+            result = run(base + path)
+            print(
+                f"{name:8} {result['requests_per_second']:7.0f} req/s  "
+                f"p50 {result['p50_ms']:5.1f} ms  p95 {result['p95_ms']:5.1f} ms  "
+                f"p99 {result['p99_ms']:5.1f} ms"
+            )
+            if result["requests_per_second"] < TARGETS["min_requests_per_second"]:
+                failures.append(f"{name}: under {TARGETS['min_requests_per_second']} req/s")
+            if result["p95_ms"] > TARGETS["max_p95_ms"]:
+                failures.append(f"{name}: p95 over {TARGETS['max_p95_ms']} ms")
+        rss = server_rss_mib(port)
+        print(f"server memory (master + workers): {rss:.0f} MiB RSS")
+        if rss > TARGETS["max_rss_mib"]:
+            failures.append(f"memory over {TARGETS['max_rss_mib']} MiB")
+    for failure in failures:
+        print("MISSED:", failure)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
