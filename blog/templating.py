@@ -20,9 +20,14 @@ def wants_fragment() -> bool:
 
 
 def render_page(template: str, block: str, **context: Any) -> str:
-    """Render the whole page, or for htmx only `block` of that same template."""
+    """Render the whole page, or for htmx only `block` of that same template.
+
+    The fragment starts with the page's <title>, which htmx moves into the document head, so
+    the tab and the history entry are named as the full page would name them.
+    """
     if wants_fragment():
-        return render_block(template, block, **context)
+        title = render_block(template, "title", **context).strip()
+        return f"<title>{title}</title>\n" + render_block(template, block, **context)
     return render_template(template, **context)
 
 

@@ -49,7 +49,8 @@ def main() -> None:
                     for name, path in pages.items():
                         page.goto(base + path)
                         target = out / f"{name}-{size_name}-{scheme}.png"
-                        page.screenshot(path=str(target), full_page=name == "article")
+                        full = name == "article" and size_name == "desktop"
+                        page.screenshot(path=str(target), full_page=full)
                         print(target.relative_to(ROOT))
                     context.close()
             browser.close()

@@ -142,7 +142,15 @@ def test_pagination_swaps_with_htmx(needs_chromium: None, live_server: str, page
     assert not set(after) & set(before), f"page 2 repeats page 1: {after}"
     expect(page.locator("#post-list")).to_have_count(1)
     expect(page.locator("a.pager__newer")).to_be_visible()
+    expect(page).to_have_title(f"Page 2 · {SITE_NAME}")
     assert page.evaluate("() => window.__marker") == 42, "the page was reloaded, not swapped"
+
+    # Back restores page 1 as a whole page (htmx asks for it with a history-restore request).
+    page.go_back()
+    expect(page).to_have_url(live_server + "/")
+    expect(titles.first).to_have_text(before[0])
+    expect(page.locator(".site-header")).to_have_count(1)
+    expect(page.locator("#post-list")).to_have_count(1)
 
 
 def test_csp_recorder_works(

@@ -328,7 +328,9 @@ def test_home_as_htmx_fragment(client: FlaskClient, make_post: PostFactory) -> N
     fragment = client.get("/?page=2", headers=HX)
     assert full.text.startswith("<!doctype html>")
     assert fragment.status_code == 200
-    assert fragment.text.lstrip().startswith('<section id="post-list"')
+    title, body = fragment.text.split("\n", 1)
+    assert title == "<title>Page 2 · Riverside Ledger</title>"
+    assert body.startswith('<section id="post-list"')
     assert "<html" not in fragment.text and "site-header" not in fragment.text
     assert titles(fragment.text) == titles(full.text)
     assert "Vary" in fragment.headers and "HX-Request" in fragment.headers["Vary"]
@@ -355,7 +357,7 @@ def test_article_fragment_is_the_comment_section(
     post = make_post()
     make_comment(post, "Hello there")
     fragment = client.get(f"/posts/{post.slug}", headers=HX)
-    assert fragment.text.lstrip().startswith('<section class="comments" id="comments"')
+    assert fragment.text.split("\n", 1)[1].startswith('<section class="comments" id="comments"')
     assert "Hello there" in fragment.text and "1 Comment" in fragment.text
     assert "<html" not in fragment.text and "post__body" not in fragment.text
 
@@ -366,7 +368,7 @@ def test_index_pages_as_fragments(client: FlaskClient, make_post: PostFactory, u
     full = client.get(url)
     fragment = client.get(url, headers=HX)
     assert full.text.startswith("<!doctype html>")
-    assert fragment.text.lstrip().startswith('<section class="index-page" id="content"')
+    assert fragment.text.split("\n", 1)[1].startswith('<section class="index-page" id="content"')
     assert "<html" not in fragment.text
 
 
@@ -376,14 +378,15 @@ def test_tag_and_month_pages_as_fragments(client: FlaskClient, make_post: PostFa
     month = f"/archive/{post.published_at.year}/{post.published_at.month}"
     for url in ("/tags/rail", month):
         fragment = client.get(url, headers=HX).text
-        assert fragment.lstrip().startswith('<section id="post-list"'), url
+        assert fragment.split("\n", 1)[1].startswith('<section id="post-list"'), url
         assert titles(fragment) == [post.title]
 
 
 def test_error_as_htmx_fragment(client: FlaskClient) -> None:
     response = client.get("/posts/missing", headers=HX)
     assert response.status_code == 404
-    assert response.text.lstrip().startswith('<section class="error-page" id="messages"')
+    assert response.text.startswith("<title>Page not found · Riverside Ledger</title>")
+    assert '<section class="error-page" id="messages"' in response.text
     assert "<html" not in response.text
 
 
