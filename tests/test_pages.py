@@ -140,6 +140,20 @@ def test_article_page_has_every_part(
     assert '<meta property="article:tag" content="Transport">' in html
 
 
+def test_updated_date_shown_only_when_later(app: Flask, client: FlaskClient,
+                                            make_post: PostFactory) -> None:
+    from blog.extensions import db
+
+    post = make_post(published_at=utcnow() - timedelta(days=10))
+    post.updated_at = post.published_at  # type: ignore[assignment]
+    db.session.commit()
+    assert "Updated" not in client.get(f"/posts/{post.slug}").text
+    post.updated_at = utcnow()
+    db.session.commit()
+    html = client.get(f"/posts/{post.slug}").text
+    assert re.search(r'Updated <time datetime="[^"]+Z">', html)
+
+
 def test_one_comment_is_singular(
     client: FlaskClient, make_post: PostFactory, make_comment: Callable[..., Comment]
 ) -> None:
