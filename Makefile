@@ -14,7 +14,7 @@ run: setup
 	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) --workers $(WORKERS) wsgi:app
 
 dev: setup
-	$(BIN)/flask db upgrade
+	$(BIN)/flask prepare
 	$(BIN)/flask --debug run --host $(HOST) --port $(PORT)
 
 test: setup $(VENV)/.test-deps
