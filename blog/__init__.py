@@ -33,6 +33,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from blog import database, demo, errors, security, templating
     from blog.articles import bp as articles_bp
+    from blog.comments import bp as comments_bp
     from blog.site import bp as site_bp
 
     database.init_app(app)
@@ -41,5 +42,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     demo.init_app(app)
     app.register_blueprint(articles_bp)
+    app.register_blueprint(comments_bp)
     app.register_blueprint(site_bp)
     return app

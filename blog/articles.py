@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, request
+from typing import Any
 
-from blog import queries
+from flask import Blueprint, Response, abort, current_app, get_flashed_messages, request
+
+from blog import comment_service, queries
+from blog.models import Post
 from blog.templating import render_page
 
 bp = Blueprint("articles", __name__)
@@ -17,7 +20,7 @@ def vary_on_htmx(response: Response) -> Response:
     return response
 
 
-def _page_number() -> int:
+def page_number() -> int:
     """The `page` query argument: a positive whole number, else 404."""
     raw = request.args.get("page", "1")
     if not (raw.isascii() and raw.isdigit()) or len(raw) > 6 or int(raw) < 1:
@@ -32,7 +35,7 @@ def _per_page() -> int:
 @bp.get("/")
 def home() -> str:
     """The newest posts, a page at a time."""
-    pagination = queries.home_page(_page_number(), _per_page())
+    pagination = queries.home_page(page_number(), _per_page())
     return render_page(
         "listing.html",
         "post_list",
@@ -43,21 +46,39 @@ def home() -> str:
     )
 
 
+def render_article(post: Post, **section: Any) -> str:
+    """The article page, or for htmx its comment section (with the count and status to swap).
+
+    `section` goes to `comment_service.section_context`: a form with errors, a status, how
+    many pages of comments to show, which comment to focus.
+    """
+    older, newer = queries.neighbours(post)
+    if not section.get("status"):
+        section["status"] = flashed_status()
+    return render_page(
+        "article.html",
+        "comments",
+        oob_blocks=("comment_count", "comment_status"),
+        older=older,
+        newer=newer,
+        **comment_service.section_context(post, **section),
+    )
+
+
+def flashed_status() -> comment_service.Status | None:
+    """A status message left by a redirect (post/redirect/get without JavaScript)."""
+    for category, message in get_flashed_messages(with_categories=True)[-1:]:
+        return comment_service.Status(message, category)
+    return None
+
+
 @bp.get("/posts/<slug>")
 def article(slug: str) -> str:
     """One article with its comments and links to its neighbours."""
     post = queries.visible_post(slug)
     if post is None:
         abort(404)
-    older, newer = queries.neighbours(post)
-    return render_page(
-        "article.html",
-        "comments",
-        post=post,
-        older=older,
-        newer=newer,
-        thread=queries.comment_thread(post),
-    )
+    return render_article(post)
 
 
 @bp.get("/tags/")
@@ -72,7 +93,7 @@ def tag(slug: str) -> str:
     found = queries.tag_by_slug(slug)
     if found is None:
         abort(404)
-    pagination = queries.tag_page(found, _page_number(), _per_page())
+    pagination = queries.tag_page(found, page_number(), _per_page())
     if not pagination.total:
         abort(404)
     return render_page(
@@ -96,7 +117,7 @@ def month(year: int, month: int) -> str:
     """Posts published in one month, a page at a time."""
     if not (1 <= month <= 12 and 1970 <= year <= 9999):
         abort(404)
-    pagination = queries.month_page(year, month, _page_number(), _per_page())
+    pagination = queries.month_page(year, month, page_number(), _per_page())
     if not pagination.total:
         abort(404)
     month_name = queries.MonthCount(year, month, 0).date.strftime("%B %Y")

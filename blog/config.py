@@ -27,6 +27,22 @@ class DefaultConfig:
     WTF_CSRF_TIME_LIMIT = None
     # Load the demo posts when the server starts on an empty database.
     DEMO_CONTENT_ON_EMPTY = True
+    # How many proxies in front of the app set X-Forwarded-For (0: clients connect directly).
+    PROXY_COUNT = 0
+
+    # Comments
+    COMMENTS_PER_PAGE = 50  # top-level comments (with their replies) per page
+    COMMENT_MAX_LENGTH = 5000
+    # "open": publish at once; "links": hold comments with more than COMMENT_MAX_LINKS links;
+    # "first-time": hold comments from anyone without an approved comment under that email;
+    # "all": hold every comment for an author to approve.
+    COMMENT_MODERATION = "links"
+    COMMENT_MAX_LINKS = 2
+    COMMENT_MIN_SECONDS = 3  # a person takes longer than this to read and write
+    COMMENT_FORM_MAX_AGE = 2 * 24 * 3600
+    COMMENT_RATE_LIMIT = 5  # comments per client ...
+    COMMENT_RATE_WINDOW = 600  # ... per this many seconds
+    COMMENT_EDIT_SECONDS = 15 * 60
 
 
 def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:

@@ -9,8 +9,9 @@ import click
 from flask import Flask
 from sqlalchemy import func, select
 
+from blog.comment_service import build_comment
 from blog.extensions import db
-from blog.markdown import render_comment, render_post
+from blog.markdown import render_post
 from blog.models import Author, Comment, CommentStatus, Post, PostStatus, Tag, utcnow
 from blog.text import slugify
 
@@ -32,17 +33,17 @@ def _tag(name: str, cache: dict[str, Tag]) -> Tag:
 def _add_comments(post: Post, items: list[dict[str, Any]], parent: Comment | None) -> None:
     for item in items:
         assert post.published_at is not None, "only published posts have demo comments"
-        comment = Comment(
-            post=post,
+        comment = build_comment(
+            post,
+            name=item["name"],
+            body=item["body"],
+            website=item.get("website"),
             parent=parent,
-            author_name=item["name"],
-            author_website=item.get("website") or None,
-            body_source=item["body"],
-            body_html=render_comment(item["body"]),
-            status=CommentStatus.APPROVED.value,
+            status=CommentStatus.APPROVED,
             created_at=post.published_at + timedelta(minutes=int(item["minutes_after"])),
         )
         db.session.add(comment)
+        db.session.flush()  # replies need their parent's id for their thread root
         _add_comments(post, item.get("replies", []), comment)
 
 

@@ -5,7 +5,18 @@ from __future__ import annotations
 import enum
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, DateTime, ForeignKey, Index, String, Table, Text, func, select
+from sqlalchemy import (
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+    select,
+)
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from blog.extensions import db
@@ -83,6 +94,8 @@ class Comment(db.Model):
         # The article page reads one post's approved comments in time order.
         Index("ix_comments_post_status_created", "post_id", "status", "created_at"),
         Index("ix_comments_status_created", "status", "created_at"),
+        # The same text twice on one post is a duplicate, whichever process stores it.
+        UniqueConstraint("post_id", "body_digest"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -90,16 +103,24 @@ class Comment(db.Model):
     parent_id: Mapped[int | None] = mapped_column(
         ForeignKey("comments.id", ondelete="CASCADE"), index=True
     )
+    # The top-level comment of this reply's thread (None for a top-level comment): a page of
+    # threads is then two queries, however deep the replies go.
+    root_id: Mapped[int | None] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
     author_name: Mapped[str] = mapped_column(String(80))
-    author_email: Mapped[str | None] = mapped_column(String(254))
+    # Stored lowercased; never shown. It tells a returning commenter from a first-time one.
+    author_email: Mapped[str | None] = mapped_column(String(254), index=True)
     author_website: Mapped[str | None] = mapped_column(String(300))
     body_source: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
+    body_digest: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), default=CommentStatus.PENDING.value)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    edited_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     post: Mapped[Post] = relationship(back_populates="comments")
-    parent: Mapped[Comment | None] = relationship(remote_side=[id])
+    parent: Mapped[Comment | None] = relationship(remote_side=[id], foreign_keys=[parent_id])
 
     @property
     def anchor(self) -> str:
@@ -108,6 +129,17 @@ class Comment(db.Model):
 
     def __repr__(self) -> str:
         return f"<Comment {self.id} on post {self.post_id}>"
+
+
+class RateLimitHit(db.Model):
+    """One counted action (a posted comment) by one client; every server process sees it."""
+
+    __tablename__ = "rate_limit_hits"
+    __table_args__ = (Index("ix_rate_limit_hits_bucket_created", "bucket", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bucket: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
 
 class Post(db.Model):

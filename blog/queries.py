@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -159,17 +160,57 @@ class CommentNode:
     replies: list[CommentNode] = field(default_factory=list)
 
 
-def comment_thread(post: Post) -> list[CommentNode]:
-    """The post's approved comments, oldest first, replies nested under their parents."""
-    comments = db.session.scalars(
+@dataclass
+class CommentPage:
+    """Threads of comments (top-level comments with their replies) for pages first..last."""
+
+    threads: list[CommentNode]
+    first_page: int
+    last_page: int
+    has_more: bool
+
+
+def visible_comments(own_ids: Collection[int] = ()) -> ColumnElement[bool]:
+    """Approved comments, plus the reader's own held ones (they see them marked as waiting)."""
+    approved = Comment.status == CommentStatus.APPROVED.value
+    if not own_ids:
+        return approved
+    return or_(
+        approved,
+        and_(Comment.id.in_(list(own_ids)), Comment.status == CommentStatus.PENDING.value),
+    )
+
+
+def comment_threads(
+    post: Post, first_page: int, last_page: int, per_page: int, own_ids: Collection[int] = ()
+) -> CommentPage:
+    """Top-level comments oldest first, pages `first_page`..`last_page`, with all their replies.
+
+    Two statements whatever the number of comments or the depth of the replies.
+    """
+    visible = visible_comments(own_ids)
+    limit = (last_page - first_page + 1) * per_page
+    roots = db.session.scalars(
         select(Comment)
-        .where(Comment.post_id == post.id, Comment.status == CommentStatus.APPROVED.value)
+        .where(Comment.post_id == post.id, Comment.parent_id.is_(None), visible)
         .order_by(Comment.created_at, Comment.id)
+        .offset((first_page - 1) * per_page)
+        .limit(limit + 1)
     ).all()
-    nodes = {comment.id: CommentNode(comment) for comment in comments}
-    roots: list[CommentNode] = []
-    for comment in comments:
-        parent = nodes.get(comment.parent_id) if comment.parent_id else None
-        # A reply whose parent is hidden (pending, spam) is shown at the top level.
-        (parent.replies if parent else roots).append(nodes[comment.id])
-    return roots
+    has_more = len(roots) > limit
+    roots = roots[:limit]
+    replies = (
+        db.session.scalars(
+            select(Comment)
+            .where(Comment.root_id.in_([root.id for root in roots]), visible)
+            .order_by(Comment.created_at, Comment.id)
+        ).all()
+        if roots
+        else []
+    )
+    nodes = {comment.id: CommentNode(comment) for comment in [*roots, *replies]}
+    for reply in replies:
+        # A reply whose parent is hidden (held, spam) hangs under the top of its thread.
+        parent = nodes.get(reply.parent_id or 0) or nodes[reply.root_id or 0]
+        parent.replies.append(nodes[reply.id])
+    return CommentPage([nodes[root.id] for root in roots], first_page, last_page, has_more)

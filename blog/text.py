@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
@@ -13,3 +14,9 @@ def slugify(text: str, max_length: int = 80) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     slug = _NON_WORD.sub("-", ascii_text.lower()).strip("-")
     return slug[:max_length].rstrip("-")
+
+
+def content_digest(text: str) -> str:
+    """A fingerprint of text that ignores case and spacing, for spotting duplicates."""
+    normal = " ".join(text.casefold().split())
+    return hashlib.sha256(normal.encode("utf-8")).hexdigest()

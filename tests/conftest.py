@@ -13,9 +13,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from blog import create_app
+from blog.comment_service import build_comment
 from blog.database import prepare_database
 from blog.extensions import db
-from blog.markdown import render_comment, render_post
+from blog.markdown import render_post
 from blog.models import Author, Comment, CommentStatus, Post, PostStatus, Tag, utcnow
 from blog.text import slugify
 from tests.liveserver import gunicorn_server
@@ -116,10 +117,11 @@ def _tag(name: str) -> Tag:
 @pytest.fixture
 def make_comment(app: Flask) -> Callable[..., Comment]:
     """Build and store a comment (approved unless told otherwise)."""
+    counter = iter(range(1, 100_000))
 
     def build(
         post: Post,
-        body: str = "Nice piece.",
+        body: str | None = None,
         *,
         name: str = "Reader",
         status: CommentStatus = CommentStatus.APPROVED,
@@ -128,14 +130,13 @@ def make_comment(app: Flask) -> Callable[..., Comment]:
         minutes_after: int = 5,
     ) -> Comment:
         assert post.published_at is not None
-        comment = Comment(
-            post=post,
+        comment = build_comment(
+            post,
+            name=name,
+            body=body or f"Comment number {next(counter)}.",
+            website=website,
             parent=parent,
-            author_name=name,
-            author_website=website,
-            body_source=body,
-            body_html=render_comment(body),
-            status=status.value,
+            status=status,
             created_at=post.published_at + timedelta(minutes=minutes_after),
         )
         db.session.add(comment)

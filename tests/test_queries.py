@@ -21,7 +21,8 @@ def counted_queries() -> Iterator[list[str]]:
     statements: list[str] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
+        if not statement.startswith("BEGIN"):  # transaction control, not a query
+            statements.append(statement)
 
     event.listen(db.engine, "before_cursor_execute", record)
     try:
@@ -68,14 +69,15 @@ def test_query_counts_do_not_grow_with_content(
 
     assert list(before.values()) == list(after.values()), (before, after)
     # And small in absolute terms.
-    assert max(after.values()) <= 5, after
+    assert max(after.values()) <= 6, after
 
 
 def test_article_page_statement_budget(
     client: FlaskClient, make_post: PostFactory, make_comment: Callable[..., Comment]
 ) -> None:
     post = grow(make_post, make_comment, posts=5, per_post=20)[2]
-    # post (+ author, comment count), its tags, its comments, previous and next post.
-    assert cost(client, f"/posts/{post.slug}") == 5
+    # post (+ author, comment count), its tags, top-level comments, their replies, the
+    # previous and the next post.
+    assert cost(client, f"/posts/{post.slug}") == 6
     # count, page of posts (+ authors and comment counts), their tags.
     assert cost(client, "/") == 3

@@ -2,11 +2,12 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 22:15:56.508233
+Create Date: 2026-11-25 22:33:50.957382
 
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 # revision identifiers, used by Alembic.
 revision = '0001'
@@ -27,6 +28,16 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_authors')),
     sa.UniqueConstraint('email', name=op.f('uq_authors_email'))
     )
+    op.create_table('rate_limit_hits',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('bucket', sa.String(length=120), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_rate_limit_hits'))
+    )
+    with op.batch_alter_table('rate_limit_hits', schema=None) as batch_op:
+        batch_op.create_index('ix_rate_limit_hits_bucket_created', ['bucket', 'created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_rate_limit_hits_created_at'), ['created_at'], unique=False)
+
     op.create_table('tags',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=50), nullable=False),
@@ -59,20 +70,27 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('post_id', sa.Integer(), nullable=False),
     sa.Column('parent_id', sa.Integer(), nullable=True),
+    sa.Column('root_id', sa.Integer(), nullable=True),
     sa.Column('author_name', sa.String(length=80), nullable=False),
     sa.Column('author_email', sa.String(length=254), nullable=True),
     sa.Column('author_website', sa.String(length=300), nullable=True),
     sa.Column('body_source', sa.Text(), nullable=False),
     sa.Column('body_html', sa.Text(), nullable=False),
+    sa.Column('body_digest', sa.String(length=64), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('edited_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['parent_id'], ['comments.id'], name=op.f('fk_comments_parent_id_comments'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['post_id'], ['posts.id'], name=op.f('fk_comments_post_id_posts'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_comments'))
+    sa.ForeignKeyConstraint(['root_id'], ['comments.id'], name=op.f('fk_comments_root_id_comments'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_comments')),
+    sa.UniqueConstraint('post_id', 'body_digest', name=op.f('uq_comments_post_id_body_digest'))
     )
     with op.batch_alter_table('comments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_comments_author_email'), ['author_email'], unique=False)
         batch_op.create_index(batch_op.f('ix_comments_parent_id'), ['parent_id'], unique=False)
         batch_op.create_index('ix_comments_post_status_created', ['post_id', 'status', 'created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_comments_root_id'), ['root_id'], unique=False)
         batch_op.create_index('ix_comments_status_created', ['status', 'created_at'], unique=False)
 
     op.create_table('post_tags',
@@ -96,8 +114,10 @@ def downgrade():
     op.drop_table('post_tags')
     with op.batch_alter_table('comments', schema=None) as batch_op:
         batch_op.drop_index('ix_comments_status_created')
+        batch_op.drop_index(batch_op.f('ix_comments_root_id'))
         batch_op.drop_index('ix_comments_post_status_created')
         batch_op.drop_index(batch_op.f('ix_comments_parent_id'))
+        batch_op.drop_index(batch_op.f('ix_comments_author_email'))
 
     op.drop_table('comments')
     with op.batch_alter_table('posts', schema=None) as batch_op:
@@ -106,5 +126,10 @@ def downgrade():
 
     op.drop_table('posts')
     op.drop_table('tags')
+    with op.batch_alter_table('rate_limit_hits', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_rate_limit_hits_created_at'))
+        batch_op.drop_index('ix_rate_limit_hits_bucket_created')
+
+    op.drop_table('rate_limit_hits')
     op.drop_table('authors')
     # ### end Alembic commands ###
