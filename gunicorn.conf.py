@@ -12,6 +12,8 @@ from typing import Any
 wsgi_app = "wsgi:app"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 accesslog = "-"
+# The worker's pid ends each line, so tests can see that both workers served requests.
+access_log_format = '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms pid=%(p)s'
 errorlog = "-"
 # No control socket in ~/.gunicorn: several servers (tests, a dev run) may share one machine.
 control_socket_disable = True

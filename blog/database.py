@@ -52,7 +52,7 @@ def begin_write() -> None:
     Call it before the request's first query, so that checks (rate limits, duplicates) and
     the insert that follows them see one consistent state that no other process can change.
     """
-    session = db.session
+    session = db.session()
     if session.in_transaction():
         session.commit()
     connection = session.connection(execution_options={WRITE_OPTION: True})

@@ -11,7 +11,7 @@ from flask import current_app
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from wtforms import EmailField, HiddenField, StringField, TextAreaField, URLField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # Control characters have no place in a single-line field (and NUL in none at all).
@@ -68,7 +68,7 @@ class CommentForm(FlaskForm):
         "Name",
         filters=[_strip],
         validators=[
-            InputRequired("Please tell us your name."),
+            DataRequired("Please tell us your name."),
             Length(max=80, message="Please keep your name under 80 characters."),
             _single_line,
         ],
@@ -96,7 +96,7 @@ class CommentForm(FlaskForm):
     body = TextAreaField(
         "Comment",
         filters=[_strip],
-        validators=[InputRequired("Please write a comment before posting.")],
+        validators=[DataRequired("Please write a comment before posting.")],
     )
     parent_id = HiddenField()
     started = HiddenField()
@@ -120,6 +120,6 @@ class CommentEditForm(FlaskForm):
     body = TextAreaField(
         "Comment",
         filters=[_strip],
-        validators=[InputRequired("A comment cannot be empty; delete it instead.")],
+        validators=[DataRequired("A comment cannot be empty; delete it instead.")],
     )
     validate_body = CommentForm.validate_body

@@ -1,0 +1,572 @@
+"""The comment box through the test client: every endpoint as a page and as an htmx fragment."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from blog.extensions import db
+from blog.forms import form_started_token
+from blog.models import Comment, CommentStatus, Post, PostStatus, RateLimitHit, utcnow
+from tests.conftest import PostFactory
+
+HX = {"HX-Request": "true", "HX-Request-Type": "partial"}
+
+
+@pytest.fixture(autouse=True)
+def quick_commenting(app: Flask) -> None:
+    """Tests post at machine speed: no minimum time, publish at once (unless a test says)."""
+    app.config.update(COMMENT_MIN_SECONDS=0, COMMENT_MODERATION="open")
+
+
+@pytest.fixture
+def post(make_post: PostFactory) -> Post:
+    """A published post to comment on."""
+    return make_post("Open for comments")
+
+
+def comments_stored() -> int:
+    """Rows in the comments table."""
+    return int(db.session.scalar(select(func.count(Comment.id))) or 0)
+
+
+def form(**overrides: Any) -> dict[str, Any]:
+    """A filled-in comment form, as a browser would send it."""
+    data = {
+        "name": "Rowan",
+        "email": "",
+        "website": "",
+        "body": "A thoughtful remark.",
+        "parent_id": "",
+        "homepage": "",
+        "started": form_started_token(),
+    }
+    data.update(overrides)
+    return data
+
+
+def send(client: FlaskClient, post: Post, htmx: bool = False, **overrides: Any) -> Any:
+    """POST the comment form for `post`."""
+    return client.post(
+        f"/posts/{post.slug}/comments", data=form(**overrides), headers=HX if htmx else {}
+    )
+
+
+def field_error(html: str, key: str, field: str) -> str | None:
+    """The message shown under a field of the form `key` ("new", "reply-<id>")."""
+    found = re.search(rf'<p class="field-error" id="{key}-{field}-error">([^<]+)</p>', html)
+    return found.group(1) if found else None
+
+
+# --- posting ------------------------------------------------------------------------------------
+
+
+def test_form_is_on_the_article(client: FlaskClient, post: Post) -> None:
+    html = client.get(f"/posts/{post.slug}").text
+    for field in ("name", "email", "website", "body"):
+        assert f'id="new-{field}" name="{field}"' in html
+    assert 'name="homepage"' in html and 'name="started"' in html
+    assert 'name="csrf_token"' in html
+    assert f'action="/posts/{post.slug}/comments"' in html
+    assert f'data-hx-post="/posts/{post.slug}/comments"' in html
+
+
+def test_post_without_js_redirects_to_the_new_comment(client: FlaskClient, post: Post) -> None:
+    response = send(client, post, body="Plain *form* post")
+    assert response.status_code == 303
+    comment = db.session.scalars(select(Comment)).one()
+    assert response.headers["Location"] == f"/posts/{post.slug}#comment-{comment.id}"
+    page = client.get(response.headers["Location"]).text
+    assert "Thanks, Rowan! Your comment is posted." in page
+    assert "Plain <em>form</em> post" in page
+    assert '<span class="comment-count">1 Comment</span>' in page
+    assert comment.status == CommentStatus.APPROVED.value
+
+
+def test_post_with_htmx_returns_the_updated_section(client: FlaskClient, post: Post) -> None:
+    response = send(client, post, htmx=True, body="Via htmx")
+    assert response.status_code == 200
+    title, rest = response.text.split("\n", 1)
+    assert title == f"<title>{post.title} · Riverside Ledger</title>"
+    assert rest.startswith('<section class="comments" id="comments"')
+    assert "<html" not in response.text
+    comment = db.session.scalars(select(Comment)).one()
+    assert f'id="comment-{comment.id}" tabindex="-1" autofocus' in rest
+    assert '<span class="comment-count">1 Comment</span>' in rest
+    # The count by the byline and the status line are swapped out of band.
+    assert re.search(r'id="comment-count-link" data-hx-swap-oob="true"><a href="#comments">'
+                     r"1 Comment</a>", rest)  # fmt: skip
+    assert 'id="comment-status" role="status" data-hx-swap-oob="innerHTML"' in rest
+    assert "Thanks, Rowan! Your comment is posted." in rest
+    # A fresh form: nothing of what was typed is left in it.
+    assert 'value="Rowan"' not in rest and "Via htmx</textarea>" not in rest
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_email_is_never_shown(client: FlaskClient, post: Post) -> None:
+    send(client, post, email="Rowan@Example.org", website="https://rowan.example/")
+    html = client.get(f"/posts/{post.slug}").text
+    assert "rowan@example.org" not in html.lower()
+    assert 'href="https://rowan.example/" rel="nofollow ugc noopener noreferrer"' in html
+    assert db.session.scalars(select(Comment.author_email)).one() == "rowan@example.org"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"name": ""}, "name", "Please tell us your name."),
+        ({"name": "   "}, "name", "Please tell us your name."),
+        ({"name": "x" * 81}, "name", "Please keep your name under 80 characters."),
+        ({"name": "Line\nbreak"}, "name", "Please use plain text on one line."),
+        ({"body": ""}, "body", "Please write a comment before posting."),
+        ({"body": " \n\t "}, "body", "Please write a comment before posting."),
+        ({"body": "y" * 5001}, "body", "Please keep your comment under 5,000 characters"),
+        ({"body": "nul\x00byte"}, "body", "Your comment contains characters that are not text."),
+        ({"email": "not-an-email"}, "email", "That does not look like an email address."),
+        ({"website": "javascript:alert(1)"}, "website", "Please give a full web address"),
+        ({"website": "JaVaScRiPt:alert(1)"}, "website", "Please give a full web address"),
+        ({"website": "data:text/html,hi"}, "website", "Please give a full web address"),
+        ({"website": "ftp://files.example"}, "website", "Please give a full web address"),
+        ({"website": "example.com"}, "website", "Please give a full web address"),
+        ({"website": "https://" + "a" * 300 + ".com"}, "website", "Please keep the web address"),
+    ],
+)
+@pytest.mark.parametrize("htmx", [False, True])
+def test_validation_errors_keep_the_text(
+    client: FlaskClient, post: Post, htmx: bool, overrides: dict[str, str], field: str,
+    message: str,
+) -> None:  # fmt: skip
+    data = {"email": "kept@example.org", "body": "Kept body text", **overrides}
+    response = send(client, post, htmx=htmx, **data)
+    assert response.status_code == 422
+    shown = field_error(response.text, "new", field)
+    assert shown is not None and shown.startswith(message), shown
+    assert f'id="new-{field}" name="{field}" aria-invalid="true"' in response.text
+    if "email" not in overrides:
+        assert 'value="kept@example.org"' in response.text
+    if "body" not in overrides:
+        assert "Kept body text</textarea>" in response.text
+    if htmx:
+        assert response.text.split("\n", 1)[1].startswith('<section class="comments"')
+    else:
+        assert response.text.startswith("<!doctype html>")
+    assert comments_stored() == 0
+
+
+def test_honeypot(client: FlaskClient, post: Post) -> None:
+    response = send(client, post, homepage="https://spam.example")
+    assert response.status_code == 422
+    assert "Leave this field empty" in response.text
+    assert comments_stored() == 0
+
+
+def test_too_quick(app: Flask, client: FlaskClient, post: Post) -> None:
+    app.config["COMMENT_MIN_SECONDS"] = 30
+    response = send(client, post, htmx=True)
+    assert response.status_code == 422
+    assert "That was quick!" in response.text
+    assert comments_stored() == 0
+
+
+@pytest.mark.parametrize("started", ["", "forged", "InNob3duIg.bad.sig"])
+def test_missing_or_forged_form_stamp(client: FlaskClient, post: Post, started: str) -> None:
+    response = send(client, post, started=started)
+    assert response.status_code == 422
+    assert "This form has expired. Please reload the page and try again." in response.text
+    assert comments_stored() == 0
+
+
+def test_rate_limit(app: Flask, client: FlaskClient, post: Post) -> None:
+    app.config.update(COMMENT_RATE_LIMIT=3, COMMENT_RATE_WINDOW=600)
+    for number in range(3):
+        assert send(client, post, body=f"Comment {number}").status_code == 303
+    response = send(client, post, htmx=True, body="One too many")
+    assert response.status_code == 429
+    assert 0 < int(response.headers["Retry-After"]) <= 600
+    assert "You are posting comments faster than this blog allows" in response.text
+    assert "One too many</textarea>" in response.text
+    assert comments_stored() == 3
+    # Another client is not affected.
+    other = app.test_client()
+    response = other.post(f"/posts/{post.slug}/comments", data=form(body="Other"),
+                          environ_base={"REMOTE_ADDR": "10.9.8.7"})  # fmt: skip
+    assert response.status_code == 303
+
+
+def test_rate_limit_window_passes(app: Flask, client: FlaskClient, post: Post) -> None:
+    app.config.update(COMMENT_RATE_LIMIT=1, COMMENT_RATE_WINDOW=60)
+    assert send(client, post, body="First").status_code == 303
+    assert send(client, post, body="Second").status_code == 429
+    for hit in db.session.scalars(select(RateLimitHit)):
+        hit.created_at -= timedelta(seconds=61)
+    db.session.commit()
+    assert send(client, post, body="Second").status_code == 303
+
+
+@pytest.mark.parametrize("again", ["Same words here", "  same   WORDS here ", "SAME WORDS HERE"])
+def test_duplicates_refused(client: FlaskClient, post: Post, again: str) -> None:
+    assert send(client, post, body="Same words here").status_code == 303
+    response = send(client, post, htmx=True, body=again, name="Someone else")
+    assert response.status_code == 409
+    assert field_error(response.text, "new", "body") == "This comment has already been posted here."
+    assert comments_stored() == 1
+
+
+def test_same_words_on_another_post_are_fine(
+    client: FlaskClient, post: Post, make_post: PostFactory
+) -> None:
+    other = make_post("Another")
+    assert send(client, post, body="Me too").status_code == 303
+    assert send(client, other, body="Me too").status_code == 303
+
+
+@pytest.mark.parametrize("status", [PostStatus.DRAFT, PostStatus.SCHEDULED])
+def test_hidden_posts_take_no_comments(
+    client: FlaskClient, make_post: PostFactory, status: PostStatus
+) -> None:
+    hidden = make_post("Hidden", status=status, published_at=utcnow() + timedelta(days=1))
+    response = client.post(f"/posts/{hidden.slug}/comments", data=form())
+    assert response.status_code == 404
+    assert client.post("/posts/no-such-post/comments", data=form()).status_code == 404
+    assert comments_stored() == 0
+
+
+# --- moderation -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("mode", "body", "email", "held"),
+    [
+        ("open", "See [a](https://a.example) [b](https://b.example) [c](https://c.example)", "",
+         False),
+        ("links", "Two [a](https://a.example) [b](https://b.example)", "", False),
+        ("links", "Three [a](https://a.example) [b](https://b.example) [c](https://c.example)",
+         "", True),
+        ("all", "Anything", "", True),
+        ("first-time", "Hello", "new@example.org", True),
+        ("first-time", "Hello", "", True),
+    ],
+)  # fmt: skip
+def test_moderation_modes(
+    app: Flask, client: FlaskClient, post: Post, mode: str, body: str, email: str, held: bool
+) -> None:
+    app.config.update(COMMENT_MODERATION=mode, COMMENT_MAX_LINKS=2)
+    response = send(client, post, htmx=True, body=body, email=email)
+    assert response.status_code == 200
+    comment = db.session.scalars(select(Comment)).one()
+    assert comment.status == (CommentStatus.PENDING if held else CommentStatus.APPROVED).value
+    if held:
+        assert "Your comment is awaiting moderation" in response.text
+        assert '<span class="comment-count">0 Comments</span>' in response.text
+        # Its writer sees it, marked; nobody else does.
+        assert "Only you can see this comment until an author approves it." in response.text
+        assert body.split()[0] not in client.application.test_client().get(
+            f"/posts/{post.slug}"
+        ).text.split('id="comments"')[1].split('id="post-a-comment"')[0]
+    else:
+        assert "Your comment is posted." in response.text
+
+
+def test_returning_commenter_is_published(
+    app: Flask, client: FlaskClient, post: Post, make_comment: Callable[..., Comment]
+) -> None:
+    app.config["COMMENT_MODERATION"] = "first-time"
+    earlier = make_comment(post, "Approved before")
+    earlier.author_email = "regular@example.org"
+    db.session.commit()
+    send(client, post, email="Regular@Example.org", body="Back again")
+    latest = db.session.scalars(select(Comment).order_by(Comment.id.desc())).first()
+    assert latest is not None and latest.status == CommentStatus.APPROVED.value
+
+
+def test_held_comment_without_js_says_so(app: Flask, client: FlaskClient, post: Post) -> None:
+    app.config["COMMENT_MODERATION"] = "all"
+    response = send(client, post)
+    page = client.get(response.headers["Location"]).text
+    assert "Thanks, Rowan! Your comment is awaiting moderation" in page
+
+
+# --- replies ------------------------------------------------------------------------------------
+
+
+def test_reply_form_page_and_fragment(
+    client: FlaskClient, post: Post, make_comment: Callable[..., Comment]
+) -> None:
+    parent = make_comment(post, "Parent words", name="Parent")
+    url = f"/posts/{post.slug}/comments/{parent.id}/reply"
+    page = client.get(url)
+    assert page.status_code == 200 and page.text.startswith("<!doctype html>")
+    assert "Reply to Parent" in page.text and "Parent words" in page.text
+    assert f'name="parent_id" value="{parent.id}"' in page.text
+    fragment = client.get(url, headers=HX)
+    body = fragment.text.split("\n", 1)[1]
+    assert body.lstrip().startswith(f'<div class="reply-form" id="reply-form-{parent.id}">')
+    assert f'id="reply-{parent.id}-body" name="body" autofocus' in body
+    assert "<html" not in fragment.text
+    # The article links each comment's Reply to it, for htmx and without JS alike.
+    article = client.get(f"/posts/{post.slug}").text
+    assert f'href="{url}" data-hx-get="{url}" data-hx-target="#reply-slot-{parent.id}"' in article
+
+
+def test_reply_is_nested_two_levels(
+    client: FlaskClient, post: Post, make_comment: Callable[..., Comment]
+) -> None:
+    top = make_comment(post, "Top level")
+    assert send(client, post, body="First reply", parent_id=str(top.id)).status_code == 303
+    first = db.session.scalars(select(Comment).where(Comment.parent_id == top.id)).one()
+    assert first.root_id == top.id
+    response = send(client, post, htmx=True, body="Second level", parent_id=str(first.id))
+    assert response.status_code == 200
+    second = db.session.scalars(select(Comment).where(Comment.parent_id == first.id)).one()
+    assert second.root_id == top.id
+    html = response.text
+    top_at = html.index(f'id="comment-{top.id}"')
+    first_at = html.index(f'id="comment-{first.id}"')
+    second_at = html.index(f'id="comment-{second.id}"')
+    assert top_at < first_at < second_at
+    between = html[top_at:second_at]
+    assert between.count('<ol class="comment-replies">') == 2
+    assert '<span class="comment-count">3 Comments</span>' in html
+
+
+def test_reply_errors_stay_in_the_reply_form(
+    client: FlaskClient, post: Post, make_comment: Callable[..., Comment]
+) -> None:
+    parent = make_comment(post, "Parent")
+    response = send(client, post, htmx=True, body="", parent_id=str(parent.id))
+    assert response.status_code == 422
+    assert response.headers["HX-Retarget"] == f"#reply-slot-{parent.id}"
+    assert response.headers["HX-Reswap"] == "innerHTML"
+    assert field_error(response.text, f"reply-{parent.id}", "body")
+    page = send(client, post, body="", parent_id=str(parent.id))
+    assert page.status_code == 422 and "Reply to Reader" in page.text
+    assert "HX-Retarget" not in page.headers
+
+
+@pytest.mark.parametrize("case", ["pending", "other-post", "missing", "garbage"])
+def test_reply_to_unavailable_comment(
+    client: FlaskClient, post: Post, make_post: PostFactory,
+    make_comment: Callable[..., Comment], case: str,
+) -> None:  # fmt: skip
+    if case == "pending":
+        parent_id = str(make_comment(post, "Held", status=CommentStatus.PENDING).id)
+    elif case == "other-post":
+        parent_id = str(make_comment(make_post("Elsewhere"), "Elsewhere").id)
+    else:
+        parent_id = "999999" if case == "missing" else "1 OR 1=1"
+    before = comments_stored()
+    response = send(client, post, parent_id=parent_id)
+    assert response.status_code == 422
+    assert "The comment you are replying to is no longer available." in response.text
+    assert comments_stored() == before
+    if case in ("pending", "missing"):
+        assert client.get(f"/posts/{post.slug}/comments/{parent_id}/reply").status_code == 404
+
+
+# --- long threads -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def long_thread(app: Flask, post: Post, make_comment: Callable[..., Comment]) -> list[Comment]:
+    """Seven top-level comments (three a page), the first with a reply."""
+    app.config["COMMENTS_PER_PAGE"] = 3
+    tops = [make_comment(post, f"Thread {n}", minutes_after=n) for n in range(7)]
+    make_comment(post, "Reply in thread 0", parent=tops[0], minutes_after=30)
+    return tops
+
+
+def test_first_page_and_show_more(
+    client: FlaskClient, post: Post, long_thread: list[Comment]
+) -> None:
+    html = client.get(f"/posts/{post.slug}").text
+    assert all(f"Thread {n}" in html for n in range(3))
+    assert "Thread 3" not in html
+    assert "Reply in thread 0" in html
+    assert '<span class="comment-count">8 Comments</span>' in html
+    more = f"/posts/{post.slug}/comments?page=2"
+    assert f'<a class="button button--quiet" href="{more}" data-hx-get="{more}"' in html
+    assert 'data-hx-target="#comment-more" data-hx-swap="outerHTML"' in html
+
+
+def test_more_comments_as_fragment_and_page(
+    client: FlaskClient, post: Post, long_thread: list[Comment]
+) -> None:
+    fragment = client.get(f"/posts/{post.slug}/comments?page=2", headers=HX)
+    assert fragment.status_code == 200
+    items = fragment.text.split("\n", 1)[1]
+    assert items.lstrip().startswith('<li class="comment" id="comment-')
+    assert [f"Thread {n}" in items for n in range(7)] == [False] * 3 + [True] * 3 + [False]
+    assert f"/posts/{post.slug}/comments?page=3" in items
+    last = client.get(f"/posts/{post.slug}/comments?page=3", headers=HX).text
+    assert "Thread 6" in last and 'id="comment-more"' not in last
+    page = client.get(f"/posts/{post.slug}/comments?page=2")
+    assert page.text.startswith("<!doctype html>")
+    assert "Comments, page 2" in page.text and "Thread 4" in page.text
+    assert client.get(f"/posts/{post.slug}/comments?page=4").status_code == 404
+    assert client.get(f"/posts/{post.slug}/comments?page=x").status_code == 404
+
+
+def test_posting_to_a_long_thread_shows_the_new_comment(
+    client: FlaskClient, post: Post, long_thread: list[Comment]
+) -> None:
+    response = send(client, post, body="Newest of all")
+    assert response.status_code == 303
+    new = db.session.scalars(select(Comment).order_by(Comment.id.desc())).first()
+    assert new is not None
+    assert response.headers["Location"] == f"/posts/{post.slug}/comments?page=3#comment-{new.id}"
+    htmx = send(client, post, htmx=True, body="And one more")
+    assert "And one more" in htmx.text and "Thread 0" in htmx.text
+
+
+# --- CSRF ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def csrf_app(app: Flask) -> Flask:
+    """The same app with CSRF protection on, as in production."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    return app
+
+
+def test_csrf_enforced(csrf_app: Flask, post: Post) -> None:
+    client = csrf_app.test_client()
+    page = client.get(f"/posts/{post.slug}").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token
+    for htmx in (False, True):
+        response = send(client, post, htmx=htmx, body=f"No token {htmx}")
+        assert response.status_code == 400
+        assert "Please reload the page and try again." in response.text
+        assert "No token" in response.text  # what was typed is still in the box
+        if htmx:
+            assert response.text.split("\n", 1)[1].startswith('<section class="comments"')
+    stale = send(client, post, csrf_token="stale-token-from-an-old-page", body="Stale")
+    assert stale.status_code == 400
+    # A forged htmx header does not stand in for the token.
+    forged = client.post(f"/posts/{post.slug}/comments", data=form(),
+                         headers={**HX, "HX-Source": "form#x", "X-Requested-With": "x"})
+    assert forged.status_code == 400  # fmt: skip
+    assert comments_stored() == 0
+    ok = send(client, post, csrf_token=token.group(1), body="With token")
+    assert ok.status_code == 303
+    assert comments_stored() == 1
+
+
+def test_csrf_on_other_forms(csrf_app: Flask, post: Post) -> None:
+    client = csrf_app.test_client()
+    client.get(f"/posts/{post.slug}")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get(f"/posts/{post.slug}").text)
+    assert token
+    send(client, post, csrf_token=token.group(1), body="Mine")
+    comment = db.session.scalars(select(Comment)).one()
+    for url in (f"/comments/{comment.id}/edit", f"/comments/{comment.id}/delete"):
+        response = client.post(url, data={"body": "changed"})
+        assert response.status_code == 400
+        assert "Please reload the page and try again." in response.text
+    assert db.session.scalars(select(Comment)).one().body_source == "Mine"
+
+
+# --- editing and deleting one's own comment ----------------------------------------------------
+
+
+@pytest.fixture
+def mine(client: FlaskClient, post: Post) -> Comment:
+    """A comment this test client posted (so its session owns it)."""
+    send(client, post, body="My own words")
+    return db.session.scalars(select(Comment)).one()
+
+
+def test_own_comment_offers_edit_and_delete(
+    app: Flask, client: FlaskClient, post: Post, mine: Comment
+) -> None:
+    html = client.get(f"/posts/{post.slug}").text
+    assert f'href="/comments/{mine.id}/edit"' in html
+    assert f'href="/comments/{mine.id}/delete"' in html
+    stranger = app.test_client().get(f"/posts/{post.slug}").text
+    assert f"/comments/{mine.id}/edit" not in stranger
+
+
+def test_edit_as_page_and_fragment(client: FlaskClient, post: Post, mine: Comment) -> None:
+    page = client.get(f"/comments/{mine.id}/edit")
+    assert page.status_code == 200 and "Edit your comment" in page.text
+    assert "My own words</textarea>" in page.text
+    fragment = client.get(f"/comments/{mine.id}/edit", headers=HX).text.split("\n", 1)[1]
+    assert fragment.lstrip().startswith('<form class="comment-form__form comment-edit"')
+    saved = client.post(f"/comments/{mine.id}/edit", data={"body": "Better *words*"}, headers=HX)
+    assert saved.status_code == 200
+    assert "Better <em>words</em>" in saved.text and "(edited)" in saved.text
+    redirect = client.post(f"/comments/{mine.id}/edit", data={"body": "Best words"})
+    assert redirect.status_code == 303
+    assert redirect.headers["Location"] == f"/posts/{post.slug}#comment-{mine.id}"
+    db.session.refresh(mine)
+    assert mine.body_source == "Best words" and mine.edited_at is not None
+
+
+def test_edit_errors(client: FlaskClient, post: Post, mine: Comment) -> None:
+    for htmx in (False, True):
+        response = client.post(f"/comments/{mine.id}/edit", data={"body": " "},
+                               headers=HX if htmx else {})  # fmt: skip
+        assert response.status_code == 422
+        assert "A comment cannot be empty; delete it instead." in response.text
+    db.session.refresh(mine)
+    assert mine.body_source == "My own words"
+
+
+def test_delete_confirm_page_and_post(client: FlaskClient, post: Post, mine: Comment) -> None:
+    confirm = client.get(f"/comments/{mine.id}/delete")
+    assert confirm.status_code == 200 and "Delete your comment?" in confirm.text
+    assert "My own words" in confirm.text
+    response = client.post(f"/comments/{mine.id}/delete")
+    assert response.status_code == 303
+    assert comments_stored() == 0
+    assert "Your comment is deleted." in client.get(response.headers["Location"]).text
+
+
+def test_delete_with_htmx(client: FlaskClient, post: Post, mine: Comment) -> None:
+    response = client.post(f"/comments/{mine.id}/delete", headers=HX)
+    assert response.status_code == 200
+    assert response.text.split("\n", 1)[1].startswith('<section class="comments"')
+    assert "Your comment is deleted." in response.text
+    assert '<span class="comment-count">0 Comments</span>' in response.text
+    assert comments_stored() == 0
+
+
+def test_others_cannot_change_it(app: Flask, post: Post, mine: Comment) -> None:
+    stranger = app.test_client()
+    for method, url in [("get", "edit"), ("post", "edit"), ("get", "delete"), ("post", "delete")]:
+        response = getattr(stranger, method)(f"/comments/{mine.id}/{url}", data={"body": "x"})
+        assert response.status_code == 403
+        assert "Only the person who wrote a comment can change it." in response.text
+    fragment = stranger.post(f"/comments/{mine.id}/delete", headers=HX)
+    assert fragment.status_code == 403
+    assert fragment.headers["HX-Retarget"] == f"#comment-{mine.id}-actions"
+    assert comments_stored() == 1
+
+
+def test_edit_window_closes(client: FlaskClient, post: Post, mine: Comment) -> None:
+    mine.created_at -= timedelta(minutes=16)
+    db.session.commit()
+    response = client.post(f"/comments/{mine.id}/edit", data={"body": "Too late"})
+    assert response.status_code == 403
+    assert "can no longer be changed" in response.text
+    assert f"/comments/{mine.id}/edit" not in client.get(f"/posts/{post.slug}").text
+
+
+def test_no_changes_once_replied_to(
+    client: FlaskClient, post: Post, mine: Comment, make_comment: Callable[..., Comment]
+) -> None:
+    make_comment(post, "A reply to you", parent=mine)
+    assert client.post(f"/comments/{mine.id}/delete").status_code == 403
+    assert comments_stored() == 2
+
+
+def test_unknown_comment_is_404(client: FlaskClient) -> None:
+    assert client.get("/comments/424242/edit").status_code == 404
+    assert client.post("/comments/424242/delete").status_code == 404
