@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from blog.config import load_config
 from blog.extensions import csrf, db, htmx, migrate
@@ -25,6 +26,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     load_config(app, test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if proxies := int(app.config["PROXY_COUNT"]):
+        # Only behind that many trusted proxies is X-Forwarded-For the real client address.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
+        )
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)

@@ -570,3 +570,23 @@ def test_no_changes_once_replied_to(
 def test_unknown_comment_is_404(client: FlaskClient) -> None:
     assert client.get("/comments/424242/edit").status_code == 404
     assert client.post("/comments/424242/delete").status_code == 404
+
+
+def test_rate_limit_behind_a_proxy_counts_the_real_client(app: Flask, post: Post) -> None:
+    from blog import create_app
+
+    proxied = create_app({**app.config, "PROXY_COUNT": 1})
+    proxied.config.update(COMMENT_RATE_LIMIT=1, COMMENT_MIN_SECONDS=0, COMMENT_MODERATION="open")
+    client = proxied.test_client()
+
+    def from_client(address: str, body: str) -> int:
+        with proxied.app_context():
+            data = form(body=body)
+        return client.post(f"/posts/{post.slug}/comments", data=data,
+                           headers={"X-Forwarded-For": address}).status_code  # fmt: skip
+
+    assert from_client("203.0.113.5", "From five") == 303
+    assert from_client("203.0.113.5", "Five again") == 429
+    assert from_client("203.0.113.6", "From six") == 303
+    # A forged extra address in front does not make a new client.
+    assert from_client("198.51.100.1, 203.0.113.5", "Forged") == 429
