@@ -39,6 +39,7 @@ def home() -> str:
     return render_page(
         "listing.html",
         "post_list",
+        with_title=True,
         pagination=pagination,
         heading=None,
         endpoint="articles.home",
@@ -46,19 +47,20 @@ def home() -> str:
     )
 
 
-def render_article(post: Post, **section: Any) -> str:
+def render_article(post: Post, *, only_form: bool = False, **section: Any) -> str:
     """The article page, or for htmx its comment section (with the count and status to swap).
 
-    `section` goes to `comment_service.section_context`: a form with errors, a status, how
-    many pages of comments to show, which comment to focus.
+    `only_form`: for htmx, just the comment form (to show its errors without redrawing the
+    comments the reader has loaded). `section` goes to `comment_service.section_context`: a
+    form with errors, a status, how many pages of comments to show, which comment to focus.
     """
     older, newer = queries.neighbours(post)
     if not section.get("status"):
         section["status"] = flashed_status()
     return render_page(
         "article.html",
-        "comments",
-        oob_blocks=("comment_count", "comment_status"),
+        "comment_form_section" if only_form else "comments",
+        oob_blocks=("comment_status",) if only_form else ("comment_count", "comment_status"),
         older=older,
         newer=newer,
         **comment_service.section_context(post, **section),
@@ -99,6 +101,7 @@ def tag(slug: str) -> str:
     return render_page(
         "listing.html",
         "post_list",
+        with_title=True,
         pagination=pagination,
         heading=f"Posts tagged “{found.name}”",
         endpoint="articles.tag",
@@ -124,6 +127,7 @@ def month(year: int, month: int) -> str:
     return render_page(
         "listing.html",
         "post_list",
+        with_title=True,
         pagination=pagination,
         heading=f"Posts from {month_name}",
         endpoint="articles.month",

@@ -88,7 +88,11 @@ def _rejected(slug: str, form: CommentForm, code: int, rejected: CommentRejected
             response.headers["HX-Retarget"] = f"#reply-slot-{parent.id}"
             response.headers["HX-Reswap"] = "innerHTML"
     else:
-        response = make_response(render_article(post, form=form, status=status), code)
+        response = make_response(render_article(post, form=form, status=status, only_form=True),
+                                 code)  # fmt: skip
+        if wants_fragment():
+            response.headers["HX-Retarget"] = "#post-a-comment"
+            response.headers["HX-Reswap"] = "outerHTML"
     if rejected is not None and rejected.retry_after is not None:
         response.headers["Retry-After"] = str(rejected.retry_after)
     return response

@@ -20,18 +20,24 @@ def wants_fragment() -> bool:
 
 
 def render_page(
-    template: str, block: str, *, oob_blocks: tuple[str, ...] = (), **context: Any
+    template: str,
+    block: str,
+    *,
+    oob_blocks: tuple[str, ...] = (),
+    with_title: bool = False,
+    **context: Any,
 ) -> str:
     """Render the whole page, or for htmx only `block` of that same template.
 
-    The fragment starts with the page's <title>, which htmx moves into the document head, so
-    the tab and the history entry are named as the full page would name them. `oob_blocks`
-    are rendered after it with `oob=True`, for pieces elsewhere on the page (a count, a
-    status line) that htmx swaps by id.
+    `with_title` starts the fragment with the page's <title>, for swaps that push a new URL:
+    htmx moves it into the document head, so the tab and the history entry are named as the
+    full page would name them. `oob_blocks` are rendered after the block with `oob=True`, for
+    pieces elsewhere on the page (a count, a status line) that htmx swaps by id.
     """
     if wants_fragment():
-        title = render_block(template, "title", **context).strip()
-        parts = [f"<title>{title}</title>", render_block(template, block, **context)]
+        parts = [render_block(template, block, **context)]
+        if with_title:
+            parts.insert(0, f"<title>{render_block(template, 'title', **context).strip()}</title>")
         parts += [render_block(template, name, **context, oob=True) for name in oob_blocks]
         return "\n".join(parts)
     return render_template(template, **context)

@@ -156,6 +156,23 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield base
 
 
+# Comments from a test browser come fast and many: no minimum time, no rate limit, published
+# at once, and three threads a page so that "Show more comments" appears.
+COMMENTING_ENV = {
+    "BLOG_COMMENT_MIN_SECONDS": "0",
+    "BLOG_COMMENT_RATE_LIMIT": "100000",
+    "BLOG_COMMENT_MODERATION": "open",
+    "BLOG_COMMENTS_PER_PAGE": "3",
+}
+
+
+@pytest.fixture(scope="session")
+def commenting_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Like `live_server`, set up for posting many comments quickly (see COMMENTING_ENV)."""
+    with gunicorn_server(tmp_path_factory.mktemp("commenting"), extra_env=COMMENTING_ENV) as base:
+        yield base
+
+
 # --- Playwright with Debian's Chromium ---------------------------------------------------------
 
 

@@ -371,7 +371,7 @@ def test_article_fragment_is_the_comment_section(
     post = make_post()
     make_comment(post, "Hello there")
     fragment = client.get(f"/posts/{post.slug}", headers=HX)
-    assert fragment.text.split("\n", 1)[1].startswith('<section class="comments" id="comments"')
+    assert fragment.text.lstrip().startswith('<section class="comments" id="comments"')
     assert "Hello there" in fragment.text and "1 Comment" in fragment.text
     assert "<html" not in fragment.text and "post__body" not in fragment.text
 
@@ -382,7 +382,7 @@ def test_index_pages_as_fragments(client: FlaskClient, make_post: PostFactory, u
     full = client.get(url)
     fragment = client.get(url, headers=HX)
     assert full.text.startswith("<!doctype html>")
-    assert fragment.text.split("\n", 1)[1].startswith('<section class="index-page" id="content"')
+    assert fragment.text.lstrip().startswith('<section class="index-page" id="content"')
     assert "<html" not in fragment.text
 
 
@@ -399,8 +399,7 @@ def test_tag_and_month_pages_as_fragments(client: FlaskClient, make_post: PostFa
 def test_error_as_htmx_fragment(client: FlaskClient) -> None:
     response = client.get("/posts/missing", headers=HX)
     assert response.status_code == 404
-    assert response.text.startswith("<title>Page not found · Riverside Ledger</title>")
-    assert '<section class="error-page" id="messages"' in response.text
+    assert response.text.lstrip().startswith('<section class="error-page" id="messages"')
     assert "<html" not in response.text
 
 
