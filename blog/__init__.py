@@ -10,7 +10,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from blog.config import load_config
-from blog.extensions import csrf, db, htmx, migrate
+from blog.extensions import csrf, db, htmx, login_manager, migrate
 
 MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
 
@@ -36,10 +36,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     csrf.init_app(app)
     htmx.init_app(app)
+    login_manager.init_app(app)
 
-    from blog import database, demo, errors, security, templating
+    from blog import accounts, database, demo, errors, security, templating
     from blog.articles import bp as articles_bp
+    from blog.auth import bp as auth_bp
     from blog.comments import bp as comments_bp
+    from blog.editor import bp as editor_bp
+    from blog.editor import media_bp
+    from blog.moderation import bp as moderation_bp
     from blog.site import bp as site_bp
 
     database.init_app(app)
@@ -47,7 +52,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     demo.init_app(app)
+    accounts.init_app(app)
     app.register_blueprint(articles_bp)
     app.register_blueprint(comments_bp)
     app.register_blueprint(site_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(editor_bp)
+    app.register_blueprint(media_bp)
+    app.register_blueprint(moderation_bp)
     return app

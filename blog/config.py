@@ -21,7 +21,7 @@ class DefaultConfig:
     POSTS_PER_PAGE = 5
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
     # A comment or post never needs more than this; larger requests are refused before parsing.
-    MAX_CONTENT_LENGTH = 1024 * 1024
+    MAX_CONTENT_LENGTH = 6 * 1024 * 1024  # the largest image upload, plus room for the form
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None
@@ -43,6 +43,14 @@ class DefaultConfig:
     COMMENT_RATE_LIMIT = 5  # comments per client ...
     COMMENT_RATE_WINDOW = 600  # ... per this many seconds
     COMMENT_EDIT_SECONDS = 15 * 60
+
+    # Authors
+    SIGNIN_ACCOUNT_LIMIT = 5  # failed sign-ins per account ...
+    SIGNIN_CLIENT_LIMIT = 20  # ... and per client ...
+    SIGNIN_WINDOW = 15 * 60  # ... per this many seconds
+    UPLOAD_MAX_BYTES = 5 * 1024 * 1024
+    # Flask-Login: refuse a session cookie that moved to another browser fingerprint.
+    SESSION_PROTECTION = "strong"
 
 
 def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:

@@ -10,8 +10,16 @@ from urllib.parse import urlsplit
 from flask import current_app
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from wtforms import EmailField, HiddenField, StringField, TextAreaField, URLField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms import (
+    DateTimeLocalField,
+    EmailField,
+    HiddenField,
+    RadioField,
+    StringField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # Control characters have no place in a single-line field (and NUL in none at all).
@@ -123,3 +131,66 @@ class CommentEditForm(FlaskForm):
         validators=[DataRequired("A comment cannot be empty; delete it instead.")],
     )
     validate_body = CommentForm.validate_body
+
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+
+
+def _tags_ok(_form: FlaskForm, field: Any) -> None:
+    names = [name.strip() for name in (field.data or "").split(",") if name.strip()]
+    if len(names) > 10:
+        raise ValidationError("Please use at most 10 tags.")
+    if any(len(name) > 50 for name in names):
+        raise ValidationError("Each tag can be at most 50 characters.")
+
+
+class PostForm(FlaskForm):
+    """The editor: a post's text, its labels and when it is published."""
+
+    title = StringField(
+        "Title",
+        filters=[_strip],
+        validators=[
+            DataRequired("Please give the post a title."),
+            Length(max=200, message="Please keep the title under 200 characters."),
+            _single_line,
+        ],
+    )
+    slug = StringField(
+        "Web address",
+        filters=[_strip, lambda value: value.lower() if isinstance(value, str) else value],
+        validators=[
+            Optional(),
+            Length(max=200, message="Please keep the web address under 200 characters."),
+            Regexp(SLUG_PATTERN, message="Use lowercase letters, digits and single hyphens, "
+                   "like river-news."),
+        ],
+    )  # fmt: skip
+    tags = StringField("Tags", filters=[_strip], validators=[Length(max=600), _single_line,
+                                                              _tags_ok])  # fmt: skip
+    summary = TextAreaField(
+        "Summary",
+        filters=[_strip],
+        validators=[Length(max=500, message="Please keep the summary under 500 characters."),
+                    _single_line],
+    )  # fmt: skip
+    body = TextAreaField(
+        "Body",
+        filters=[_strip],
+        validators=[
+            DataRequired("Please write the post."),
+            Length(max=200_000, message="Please keep the post under 200,000 characters."),
+        ],
+    )
+    status = RadioField(
+        "Status",
+        choices=[("draft", "Draft"), ("published", "Publish now"),
+                 ("scheduled", "Schedule")],
+        default="draft",
+        validators=[DataRequired()],
+    )  # fmt: skip
+    publish_at = DateTimeLocalField(
+        "Publish at (UTC)", format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+        validators=[Optional()],
+    )  # fmt: skip
+

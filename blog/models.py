@@ -131,6 +131,39 @@ class Comment(db.Model):
         return f"<Comment {self.id} on post {self.post_id}>"
 
 
+class AuthSession(db.Model):
+    """One signed-in browser of an author; signing out deletes it, so a copied cookie dies."""
+
+    __tablename__ = "auth_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Only a hash of the token is stored: a leaked database opens no session.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("authors.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    author: Mapped[Author] = relationship()
+
+
+class PostRevision(db.Model):
+    """A published post as it was before one of its saves."""
+
+    __tablename__ = "post_revisions"
+    __table_args__ = (Index("ix_post_revisions_post_created", "post_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(String(500), default="")
+    body_source: Mapped[str] = mapped_column(Text)
+    tags: Mapped[str] = mapped_column(String(1000), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    saved_by_id: Mapped[int | None] = mapped_column(ForeignKey("authors.id", ondelete="SET NULL"))
+
+    saved_by: Mapped[Author | None] = relationship()
+
+
 class RateLimitHit(db.Model):
     """One counted action (a posted comment) by one client; every server process sees it."""
 
