@@ -24,7 +24,7 @@ from werkzeug.wrappers import Response
 
 from blog import post_service
 from blog.extensions import db
-from blog.forms import PostForm
+from blog.forms import STATUS_CHOICES, PostForm
 from blog.models import Author, Post, PostRevision, PostStatus
 from blog.post_service import PostRejected
 from blog.templating import render_page, wants_fragment
@@ -89,7 +89,7 @@ def _form_for(post: Post | None) -> PostForm:
     )
 
 
-def _preview_post(form: PostForm) -> Post:
+def _preview_post(form: PostForm) -> post_service.PreviewPost:
     return post_service.draft_post(
         me(),
         title=form.title.data or "",
@@ -102,8 +102,9 @@ def _preview_post(form: PostForm) -> Post:
 
 def _editor_page(post: Post | None, form: PostForm, code: int = 200) -> Response:
     html = render_page(
-        "editor/edit.html", "editor_form", post=post, form=form, preview=_preview_post(form)
-    )
+        "editor/edit.html", "editor_form", post=post, form=form, preview=_preview_post(form),
+        status_choices=STATUS_CHOICES,
+    )  # fmt: skip
     return make_response(html, code)
 
 

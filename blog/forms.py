@@ -14,12 +14,18 @@ from wtforms import (
     DateTimeLocalField,
     EmailField,
     HiddenField,
-    RadioField,
     StringField,
     TextAreaField,
     URLField,
 )
-from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # Control characters have no place in a single-line field (and NUL in none at all).
@@ -134,6 +140,7 @@ class CommentEditForm(FlaskForm):
 
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+STATUS_CHOICES = {"draft": "Draft", "published": "Publish now", "scheduled": "Schedule"}
 
 
 def _tags_ok(_form: FlaskForm, field: Any) -> None:
@@ -182,13 +189,11 @@ class PostForm(FlaskForm):
             Length(max=200_000, message="Please keep the post under 200,000 characters."),
         ],
     )
-    status = RadioField(
+    status = StringField(
         "Status",
-        choices=[("draft", "Draft"), ("published", "Publish now"),
-                 ("scheduled", "Schedule")],
         default="draft",
-        validators=[DataRequired()],
-    )  # fmt: skip
+        validators=[AnyOf(list(STATUS_CHOICES), message="Not a valid choice of status.")],
+    )
     publish_at = DateTimeLocalField(
         "Publish at (UTC)", format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
         validators=[Optional()],

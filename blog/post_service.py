@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -48,20 +49,45 @@ def _tags(names: list[str]) -> list[Tag]:
     ]
 
 
+@dataclass(frozen=True)
+class PreviewTag:
+    """A tag as the article template reads it."""
+
+    name: str
+    slug: str
+
+
+@dataclass(frozen=True)
+class PreviewPost:
+    """A post that is not stored, with all that the article template reads.
+
+    Previews and revisions go through the article's own template block and sanitizer.
+    """
+
+    title: str
+    slug: str
+    summary: str
+    body_html: str
+    author: Author
+    tags: list[PreviewTag]
+    published_at: datetime
+    updated_at: datetime
+    id: None = None
+
+
 def draft_post(author: Author, *, title: str, slug: str, summary: str, body: str,
-               tags: list[str]) -> Post:  # fmt: skip
-    """A post that is not stored: what the preview shows (same sanitizer, same template)."""
-    return Post(
+               tags: list[str]) -> PreviewPost:  # fmt: skip
+    """What the preview shows for the text as typed."""
+    now = utcnow()
+    return PreviewPost(
         title=title or "Untitled",
         slug=slug or slugify(title) or "untitled",
         summary=summary,
-        body_source=body,
         body_html=render_post(body),
-        status=PostStatus.DRAFT.value,
-        published_at=utcnow(),
-        updated_at=utcnow(),
         author=author,
-        tags=[Tag(name=name, slug=slugify(name)) for name in tags],
+        tags=[PreviewTag(name, slugify(name)) for name in tags],
+        published_at=now,
+        updated_at=now,
     )
 
 

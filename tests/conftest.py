@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -170,6 +172,30 @@ COMMENTING_ENV = {
 def commenting_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Like `live_server`, set up for posting many comments quickly (see COMMENTING_ENV)."""
     with gunicorn_server(tmp_path_factory.mktemp("commenting"), extra_env=COMMENTING_ENV) as base:
+        yield base
+
+
+AUTHOR_EMAIL = "writer@example.org"
+AUTHOR_PASSWORD = "a long test passphrase"
+
+
+@pytest.fixture(scope="session")
+def authoring_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A live server with an author account and every comment held for moderation.
+
+    The account (AUTHOR_EMAIL / AUTHOR_PASSWORD) is made with the real `flask author create`.
+    """
+    work = tmp_path_factory.mktemp("authoring")
+    env = {**COMMENTING_ENV, "BLOG_COMMENT_MODERATION": "all"}
+    with gunicorn_server(work, extra_env=env) as base:
+        cli_env = {key: value for key, value in os.environ.items() if not key.startswith("BLOG_")}
+        cli_env["BLOG_INSTANCE_PATH"] = str(work / "instance")
+        flask = Path(sys.executable).parent / "flask"
+        subprocess.run(
+            [str(flask), "--app", "blog", "author", "create", AUTHOR_EMAIL, "--name",
+             "Wren Writer", "--password-stdin"],
+            input=AUTHOR_PASSWORD + "\n", text=True, env=cli_env, check=True, capture_output=True,
+        )  # fmt: skip
         yield base
 
 
