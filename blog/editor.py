@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from string import hexdigits
-from typing import Any
 
 from flask import (
     Blueprint,
@@ -161,10 +160,12 @@ def preview() -> str:
     """
     form = PostForm()
     form.validate()  # the preview shows whatever is typed; errors are for saving
-    context: dict[str, Any] = {"post": _preview_post(form)}
+    post = _preview_post(form)
     if wants_fragment():
-        return render_page("article.html", "article_body", **context)
-    return render_page("editor/preview.html", "content", **context)
+        # The web address the post will get, shown under the slug field as the title changes.
+        hint = render_block("editor/edit.html", "slug_hint", preview=post, oob=True)
+        return render_page("article.html", "article_body", post=post) + hint
+    return render_page("editor/preview.html", "content", post=post)
 
 
 @bp.route("/posts/<int:post_id>/delete", methods=["GET", "POST"])

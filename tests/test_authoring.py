@@ -396,6 +396,9 @@ def test_preview_as_fragment_and_page(signed_in: FlaskClient) -> None:
     assert 'href="/tags/rivers">Rivers</a>' in html
     assert "<script>" not in html and "javascript:" not in html.replace("[x](javascript:y)", "")
     assert "<html" not in html
+    # The slug field's hint follows the title: "filled from the title".
+    assert re.search(r'id="editor-slug-hint" data-hx-swap-oob="true">.*<code>/posts/'
+                     r"flood-gates-tested</code>", html)  # fmt: skip
     page = signed_in.post("/editor/preview", data=data)
     assert page.text.startswith("<!doctype html>") and "Preview: this is how readers" in page.text
     assert count(Post) == 0  # previews are never saved
