@@ -11,7 +11,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,51 +24,80 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _wait_until_serving(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited early:\n{log.read_text()}")
+class GunicornServer:
+    """gunicorn over an instance folder under `work`; the folder survives restarts."""
+
+    def __init__(self, work: Path, workers: int = 2, extra_env: dict[str, str] | None = None,
+                 port: int | None = None) -> None:  # fmt: skip
+        self.work = work
+        self.port = port or free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log = work / "gunicorn.log"
+        self.env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith("BLOG_") and key != "DATABASE_URL"
+        }
+        self.env.update(
+            {"BLOG_INSTANCE_PATH": str(work / "instance"), "WEB_CONCURRENCY": str(workers)}
+        )
+        self.env.update(extra_env or {})
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> str:
+        """Start serving; return the base URL once the home page answers."""
+        gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(
+                [gunicorn, "--config", str(ROOT / "gunicorn.conf.py"),
+                 "--bind", f"127.0.0.1:{self.port}"],
+                cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group: kill() reaches the workers
+            )  # fmt: skip
+        self._wait_until_serving()
+        return self.base
+
+    def _wait_until_serving(self) -> None:
+        assert self.process is not None
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited early:\n{self.log.read_text()}")
+            try:
+                with urllib.request.urlopen(self.base + "/", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError(f"gunicorn did not answer at {self.base}:\n{self.log.read_text()}")
+
+    def stop(self) -> None:
+        """A graceful stop (SIGTERM), then SIGKILL if it lingers."""
+        if self.process is None:
+            return
+        self.process.send_signal(signal.SIGTERM)
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not answer at {url}:\n{log.read_text()}")
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.kill()
+        self.process = None
+
+    def kill(self) -> None:
+        """SIGKILL the master and every worker at once, as a crash would."""
+        if self.process is None:
+            return
+        with suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+        self.process = None
 
 
 @contextmanager
 def gunicorn_server(work: Path, workers: int = 2, extra_env: dict[str, str] | None = None
                     ) -> Iterator[str]:
     """Serve the blog from a fresh instance folder under `work`; yield the base URL."""
-    port = free_port()
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("BLOG_") and key != "DATABASE_URL"
-    }
-    env.update({"BLOG_INSTANCE_PATH": str(work / "instance"), "WEB_CONCURRENCY": str(workers)})
-    env.update(extra_env or {})
-    log = work / "gunicorn.log"
-    bin_dir = str(Path(sys.executable).parent)
-    gunicorn = shutil.which("gunicorn", path=bin_dir) or "gunicorn"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [gunicorn, "--config", str(ROOT / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{port}"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
+    server = GunicornServer(work, workers, extra_env)
     try:
-        _wait_until_serving(base + "/", process, log)
-        yield base
+        yield server.start()
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        server.stop()

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import http.cookiejar
 import re
 import sqlite3
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
+from tests.httpclient import Commenter
 from tests.liveserver import gunicorn_server
 
 BASE_ENV = {
@@ -21,46 +18,6 @@ BASE_ENV = {
     "BLOG_COMMENT_MODERATION": "open",
     "BLOG_COMMENT_RATE_WINDOW": "600",
 }
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    """Keep 303s as answers: they mean "stored"."""
-
-    def redirect_request(self, *args: object, **kwargs: object) -> None:
-        return None
-
-
-class Browser:
-    """A cookie-keeping HTTP client that has opened an article and holds its form."""
-
-    def __init__(self, base: str) -> None:
-        self.base = base
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirect()
-        )
-        with self.opener.open(base + "/", timeout=10) as response:
-            home = response.read().decode()
-        found = re.search(r'href="(/posts/[^"#]+)"', home)
-        assert found
-        self.article = found.group(1)
-        with self.opener.open(base + self.article, timeout=10) as response:
-            page = response.read().decode()
-        self.hidden = {
-            name: re.search(rf'name="{name}" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
-            for name in ("csrf_token", "started")
-        }
-
-    def post_comment(self, body: str) -> int:
-        """POST a comment; return the status code."""
-        data = urllib.parse.urlencode(
-            {**self.hidden, "name": "Load Tester", "body": body, "parent_id": "", "homepage": ""}
-        ).encode()
-        try:
-            with self.opener.open(self.base + self.article + "/comments", data, timeout=30) as r:
-                return int(r.status)
-        except urllib.error.HTTPError as error:
-            error.close()
-            return int(error.code)
 
 
 def stored(work: Path, like: str) -> int:
@@ -82,7 +39,7 @@ def post_pids(work: Path) -> set[str]:
 def test_rate_limit_is_shared_by_both_workers(tmp_path: Path, attempts: int) -> None:
     env = {**BASE_ENV, "BLOG_COMMENT_RATE_LIMIT": "5"}
     with gunicorn_server(tmp_path, workers=2, extra_env=env) as base:
-        browser = Browser(base)
+        browser = Commenter(base)
         with ThreadPoolExecutor(8) as pool:
             codes = list(pool.map(browser.post_comment,
                                   [f"Rate test {n}" for n in range(attempts)]))  # fmt: skip
@@ -95,7 +52,7 @@ def test_rate_limit_is_shared_by_both_workers(tmp_path: Path, attempts: int) -> 
 def test_duplicates_are_refused_across_workers(tmp_path: Path) -> None:
     env = {**BASE_ENV, "BLOG_COMMENT_RATE_LIMIT": "1000"}
     with gunicorn_server(tmp_path, workers=2, extra_env=env) as base:
-        browser = Browser(base)
+        browser = Commenter(base)
         with ThreadPoolExecutor(8) as pool:
             codes = list(pool.map(browser.post_comment, ["The very same words"] * 16))
         pids = post_pids(tmp_path)

@@ -1,0 +1,56 @@
+"""A small cookie-keeping HTTP client that reads an article and posts comments to it."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Keep 303s as answers: they mean "stored"."""
+
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+class Commenter:
+    """One reader's browser: it opens an article (for the form's tokens) and posts comments."""
+
+    def __init__(self, base: str, article: str | None = None, timeout: float = 30) -> None:
+        self.base = base
+        self.timeout = timeout
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirect()
+        )
+        if article is None:
+            found = re.search(r'href="(/posts/[^"#]+)"', self.get("/"))
+            assert found, "no article on the home page"
+            article = found.group(1)
+        self.article = article
+        page = self.get(article)
+        self.hidden: dict[str, str] = {}
+        for name in ("csrf_token", "started"):
+            value = re.search(rf'name="{name}" value="([^"]+)"', page)
+            assert value, f"no {name} in the comment form"
+            self.hidden[name] = value.group(1)
+
+    def get(self, path: str) -> str:
+        """The body of a page."""
+        with self.opener.open(self.base + path, timeout=self.timeout) as response:
+            return str(response.read().decode())
+
+    def post_comment(self, body: str, name: str = "Load Tester") -> int:
+        """POST a comment; return the status code."""
+        data = urllib.parse.urlencode(
+            {**self.hidden, "name": name, "body": body, "parent_id": "", "homepage": ""}
+        ).encode()
+        url = self.base + self.article + "/comments"
+        try:
+            with self.opener.open(url, data, timeout=self.timeout) as response:
+                return int(response.status)
+        except urllib.error.HTTPError as error:
+            error.close()
+            return int(error.code)
