@@ -33,6 +33,12 @@ CSRF_MESSAGE = (
 )
 
 
+@bp.before_request
+def small_bodies() -> None:
+    """A comment form is small: refuse anything larger before reading it (413)."""
+    request.max_content_length = int(current_app.config["COMMENT_MAX_REQUEST_BYTES"])
+
+
 @bp.after_request
 def vary_on_htmx(response: Response) -> Response:
     """These URLs answer htmx with a fragment, so caches must key on the header."""
@@ -129,7 +135,7 @@ def csrf_failed(_error: CSRFError) -> BaseResponse:
     if request.endpoint == "comments.create" and slug:
         form = CommentForm()
         return _rejected(slug, form, 400, CommentRejected(CSRF_MESSAGE, 400))
-    return make_response(render_error(400, CSRF_MESSAGE))
+    return render_error(400, CSRF_MESSAGE)
 
 
 @bp.get("/posts/<slug>/comments")
@@ -179,13 +185,13 @@ def _changed(comment_id: int, rejected: CommentRejected) -> BaseResponse:
     if rejected.status == 404:
         abort(404)
     if wants_fragment():
-        html = render_page("error.html", "error", code=rejected.status, title="Not changed",
-                           message=rejected.message)  # fmt: skip
+        html = render_page("error.html", "error_message", code=rejected.status,
+                           title="Not changed", message=rejected.message)  # fmt: skip
         response = make_response(html, rejected.status)
         response.headers["HX-Retarget"] = f"#comment-{comment_id}-actions"
         response.headers["HX-Reswap"] = "innerHTML"
         return response
-    return make_response(render_error(rejected.status, rejected.message))
+    return render_error(rejected.status, rejected.message)
 
 
 @bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])

@@ -18,10 +18,13 @@ class DefaultConfig:
     SITE_TAGLINE = "Small news, told at length."
     # Absolute base for canonical and OpenGraph URLs; empty means "the host the request came to".
     SITE_URL = ""
+    # Host names the site answers to; None means any (set from SITE_URL when that is given).
+    TRUSTED_HOSTS: list[str] | None = None
     POSTS_PER_PAGE = 5
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
     # A comment or post never needs more than this; larger requests are refused before parsing.
     MAX_CONTENT_LENGTH = 6 * 1024 * 1024  # the largest image upload, plus room for the form
+    MAX_FORM_PARTS = 100  # no form of ours has more than a few dozen fields
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None
@@ -43,6 +46,7 @@ class DefaultConfig:
     COMMENT_RATE_LIMIT = 5  # comments per client ...
     COMMENT_RATE_WINDOW = 600  # ... per this many seconds
     COMMENT_EDIT_SECONDS = 15 * 60
+    COMMENT_MAX_REQUEST_BYTES = 64 * 1024
 
     # Authors
     SIGNIN_ACCOUNT_LIMIT = 5  # failed sign-ins per account ...

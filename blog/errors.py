@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Flask, Response, make_response
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
-from blog.templating import render_page
+from blog.templating import render_page, wants_fragment
 
 # What a reader is told for each status; the technical detail stays in the log.
 MESSAGES: dict[int, tuple[str, str]] = {
@@ -22,20 +22,32 @@ MESSAGES: dict[int, tuple[str, str]] = {
 }  # fmt: skip
 
 
-def render_error(code: int, message: str | None = None) -> tuple[str, int]:
-    """The error page (or, for htmx, its message block) with the right status."""
+def render_error(code: int, message: str | None = None) -> Response:
+    """The error page with the right status; for htmx, a message for the page's message area."""
     title, default_message = MESSAGES.get(code, (f"Error {code}", "The request failed."))
-    html = render_page(
-        "error.html", "error", code=code, title=title, message=message or default_message
-    )
-    return html, code
+    context = {"code": code, "title": title, "message": message or default_message}
+    if wants_fragment():
+        response = make_response(render_page("error.html", "error_message", **context), code)
+        # Whatever the request meant to swap, the message goes where messages are shown.
+        response.headers["HX-Retarget"] = "#messages"
+        response.headers["HX-Reswap"] = "innerHTML"
+        return response
+    return make_response(render_page("error.html", "error", **context), code)
 
 
 def init_app(app: Flask) -> None:
     """Route every HTTP error and any unexpected exception to `render_error`."""
 
+    @app.errorhandler(SecurityError)
+    def untrusted_host(_error: SecurityError) -> Response:
+        # No URL can be built for a host we do not serve, so no page in the site's look either.
+        return Response(
+            "Bad request: this site does not answer to that host name.\n", 400,
+            mimetype="text/plain",
+        )  # fmt: skip
+
     @app.errorhandler(CSRFError)
-    def csrf_error(_error: CSRFError) -> tuple[str, int]:
+    def csrf_error(_error: CSRFError) -> Response:
         return render_error(
             400, "This form has expired or was sent from elsewhere. Please reload the page "
             "and try again."
@@ -45,7 +57,7 @@ def init_app(app: Flask) -> None:
     def http_error(error: HTTPException) -> Response | HTTPException:
         if error.code is None or error.code < 400:
             return error
-        response = make_response(render_error(error.code))
+        response = render_error(error.code)
         # Keep what the exception says in headers (Allow on 405, Retry-After on 429).
         for name, value in error.get_headers():
             if name.lower() != "content-type":
@@ -53,5 +65,5 @@ def init_app(app: Flask) -> None:
         return response
 
     @app.errorhandler(InternalServerError)
-    def server_error(error: InternalServerError) -> tuple[str, int]:
+    def server_error(error: InternalServerError) -> Response:
         return render_error(500)

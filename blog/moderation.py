@@ -38,7 +38,9 @@ def _query_args() -> tuple[str, str]:
     shown = request.values.get("status", "held")
     if shown not in FILTERS:
         shown = "held"
-    return shown, " ".join(request.values.get("q", "").split())[:200]
+    # Control characters (NUL above all) have no place in a search, and PostgreSQL refuses them.
+    search = "".join(ch for ch in request.values.get("q", "") if ch.isprintable() or ch == " ")
+    return shown, " ".join(search.split())[:200]
 
 
 def comments_for(shown: str, search: str) -> list[Comment]:

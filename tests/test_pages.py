@@ -399,7 +399,11 @@ def test_tag_and_month_pages_as_fragments(client: FlaskClient, make_post: PostFa
 def test_error_as_htmx_fragment(client: FlaskClient) -> None:
     response = client.get("/posts/missing", headers=HX)
     assert response.status_code == 404
-    assert response.text.lstrip().startswith('<section class="error-page" id="messages"')
+    assert response.text.lstrip().startswith('<p class="flash flash--error" role="alert">')
+    assert "Page not found." in response.text
+    # Whatever the request targeted, the message lands in the page's message area.
+    assert response.headers["HX-Retarget"] == "#messages"
+    assert response.headers["HX-Reswap"] == "innerHTML"
     assert "<html" not in response.text
 
 
