@@ -6,7 +6,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
@@ -306,3 +306,45 @@ def test_real_405_and_413_answer_in_the_site_look(client: FlaskClient) -> None:
     response = client.delete("/")
     assert response.status_code == 405 and "Method not allowed" in response.text
 
+
+
+# --- headers and cookies ----------------------------------------------------------------------
+
+
+def test_signed_in_pages_are_never_cached(
+    author_client: FlaskClient, make_post: PostFactory
+) -> None:
+    post = make_post()
+    for url in ("/", f"/posts/{post.slug}", "/editor/", "/editor/comments/"):
+        assert author_client.get(url).headers["Cache-Control"] == "no-store", url
+
+
+def test_reader_pages_may_be_cached(client: FlaskClient, make_post: PostFactory) -> None:
+    post = make_post()
+    assert "no-store" not in client.get(f"/posts/{post.slug}").headers.get("Cache-Control", "")
+
+
+def test_session_cookie_flags(app: Flask, make_post: PostFactory) -> None:
+    post = make_post()
+    plain = app.test_client().get(f"/posts/{post.slug}")
+    cookie = plain.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    # The fixture's app context outlives requests; Flask-WTF keeps its token in `g` there.
+    g.pop("csrf_token", None)
+    secure = app.test_client().get(f"/posts/{post.slug}", base_url="https://blog.example.test")
+    assert "Secure" in secure.headers["Set-Cookie"]
+    assert secure.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+@pytest.mark.parametrize("url", ["/", "/tags/", "/archive/", "/posts/none", "/editor/",
+                                 "/account/sign-in", "/static/css/blog.css"])  # fmt: skip
+def test_every_response_has_the_security_headers(client: FlaskClient, url: str) -> None:
+    response = client.get(url)
+    response.close()
+    csp = response.headers["Content-Security-Policy"]
+    for directive in ("default-src 'self'", "script-src 'self'", "object-src 'none'",
+                      "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'"):
+        assert directive in csp  # fmt: skip
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"

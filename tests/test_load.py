@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 import urllib.request
@@ -10,11 +13,13 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from tests.httpclient import Commenter
+from tests.httpclient import AuthorBrowser, Commenter
 from tests.liveserver import GunicornServer
 
 CLIENTS = 20
 COMMENTS_EACH = 25
+AUTHORS = 3
+SAVES_EACH = 10
 # No spam defences in the way: this measures the database under parallel writers.
 LOAD_ENV = {
     "BLOG_COMMENT_MIN_SECONDS": "0",
@@ -37,24 +42,55 @@ def bodies_stored(work: Path, prefix: str) -> Counter[str]:
     return Counter(body for (body,) in rows)
 
 
-def test_parallel_comments_are_all_stored_exactly_once(tmp_path: Path) -> None:
+def create_author(work: Path, email: str, password: str) -> None:
+    """Make an author account with the real command line, in the server's instance."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("BLOG_")}
+    env["BLOG_INSTANCE_PATH"] = str(work / "instance")
+    subprocess.run(
+        [str(Path(sys.executable).parent / "flask"), "--app", "blog", "author", "create", email,
+         "--name", "Load Author", "--password-stdin"],
+        input=password + "\n", text=True, env=env, check=True, capture_output=True,
+    )  # fmt: skip
+
+
+def test_parallel_comments_and_saves_are_all_stored_exactly_once(tmp_path: Path) -> None:
     server = GunicornServer(tmp_path, workers=4, extra_env=LOAD_ENV)
     base = server.start()
     try:
+        create_author(tmp_path, "load@example.org", "load test password")
         commenters = [Commenter(base) for _ in range(CLIENTS)]
+        authors = [AuthorBrowser(base, "load@example.org", "load test password")
+                   for _ in range(AUTHORS)]  # fmt: skip
 
         def write(number: int) -> list[int]:
             commenter = commenters[number]
             return [commenter.post_comment(f"load {number}-{n}") for n in range(COMMENTS_EACH)]
 
-        with ThreadPoolExecutor(CLIENTS) as pool:
-            codes = Counter(code for result in pool.map(write, range(CLIENTS)) for code in result)
+        def save(number: int) -> list[int]:
+            author = authors[number]
+            code, location = author.save("/editor/posts/new", f"Load post {number}", "First.")
+            codes = [code]
+            for n in range(SAVES_EACH):
+                codes.append(author.save(location, f"Load post {number}", f"Version {n}.")[0])
+            return codes
+
+        with ThreadPoolExecutor(CLIENTS + AUTHORS) as pool:
+            comment_jobs = [pool.submit(write, n) for n in range(CLIENTS)]
+            save_jobs = [pool.submit(save, n) for n in range(AUTHORS)]
+            codes = Counter(code for job in comment_jobs for code in job.result())
+            saves = Counter(code for job in save_jobs for code in job.result())
     finally:
         server.stop()
     assert codes == {303: CLIENTS * COMMENTS_EACH}, codes
+    assert saves == {303: AUTHORS * (SAVES_EACH + 1)}, saves
     stored = bodies_stored(tmp_path, "load ")
     assert len(stored) == CLIENTS * COMMENTS_EACH
     assert set(stored.values()) == {1}
+    with sqlite3.connect(database(tmp_path)) as conn:
+        query = "SELECT count(*) FROM posts WHERE title LIKE 'Load post %'"
+        (posts,) = conn.execute(query).fetchone()
+        (revisions,) = conn.execute("SELECT count(*) FROM post_revisions").fetchone()
+    assert posts == AUTHORS and revisions == AUTHORS * SAVES_EACH
     log = server.log.read_text()
     assert "database is locked" not in log and "Traceback" not in log
 
