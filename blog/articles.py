@@ -4,20 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, get_flashed_messages, request
+from flask import Blueprint, abort, current_app, get_flashed_messages, request
 
 from blog import comment_service, queries
 from blog.models import Post
 from blog.templating import render_page
 
 bp = Blueprint("articles", __name__)
-
-
-@bp.after_request
-def vary_on_htmx(response: Response) -> Response:
-    """These URLs answer htmx with a fragment, so caches must key on the header."""
-    response.vary.add("HX-Request")
-    return response
 
 
 def page_number() -> int:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -37,13 +36,6 @@ CSRF_MESSAGE = (
 def small_bodies() -> None:
     """A comment form is small: refuse anything larger before reading it (413)."""
     request.max_content_length = int(current_app.config["COMMENT_MAX_REQUEST_BYTES"])
-
-
-@bp.after_request
-def vary_on_htmx(response: Response) -> Response:
-    """These URLs answer htmx with a fragment, so caches must key on the header."""
-    response.vary.add("HX-Request")
-    return response
 
 
 def _post_or_404(slug: str) -> Post:

@@ -28,9 +28,8 @@ def require_author() -> None:
 
 @bp.after_request
 def private(response: Response) -> Response:
-    """Signed-in pages are never stored by caches; fragments vary on htmx."""
+    """Signed-in pages are never stored by caches."""
     response.headers["Cache-Control"] = "no-store"
-    response.vary.add("HX-Request")
     return response
 
 

@@ -44,6 +44,9 @@ def add_security_headers(response: Response) -> Response:
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if response.mimetype == "text/html":
+        # Any page may answer htmx with a fragment (errors included): caches key on the header.
+        response.vary.add("HX-Request")
     if current_user and current_user.is_authenticated:
         # A signed-in page (even a reader page, with the author's footer) is never cached.
         headers["Cache-Control"] = "no-store"
