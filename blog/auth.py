@@ -26,6 +26,15 @@ class SignInForm(FlaskForm):
     )
 
 
+def authors_only(blueprint: Blueprint) -> None:
+    """Send anyone not signed in to the sign-in page, for every view of `blueprint`."""
+
+    @blueprint.before_request
+    @login_required
+    def require_author() -> None:
+        """Only signed-in authors get past this point."""
+
+
 def _safe_next(target: str | None) -> str:
     """Only a path on this site: never an open redirect to another host."""
     if target and target.startswith("/") and not target.startswith(("//", "/\\")):

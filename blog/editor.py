@@ -15,13 +15,14 @@ from flask import (
     send_from_directory,
     url_for,
 )
-from flask_login import current_user, login_required
+from flask_login import current_user
 from jinja2_fragments.flask import render_block
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload, undefer
 from werkzeug.wrappers import Response
 
 from blog import post_service
+from blog.auth import authors_only
 from blog.extensions import db
 from blog.forms import STATUS_CHOICES, PostForm
 from blog.models import Author, Post, PostRevision, PostStatus
@@ -32,17 +33,8 @@ bp = Blueprint("editor", __name__, url_prefix="/editor")
 media_bp = Blueprint("media", __name__)
 
 
-@bp.before_request
-@login_required
-def require_author() -> None:
-    """Every editor page is for signed-in authors only."""
-
-
-@bp.after_request
-def private(response: Response) -> Response:
-    """Signed-in pages are never stored by caches."""
-    response.headers["Cache-Control"] = "no-store"
-    return response
+# Signed-in authors only (their pages get Cache-Control: no-store from blog.security).
+authors_only(bp)
 
 
 def me() -> Author:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, make_response, redirect, request, url_for
-from flask_login import login_required
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
+from blog.auth import authors_only
 from blog.database import begin_write
 from blog.extensions import db
 from blog.models import Comment, CommentStatus
@@ -20,17 +20,8 @@ ACTIONS = {"approve": "approved", "spam": "marked as spam", "delete": "deleted"}
 PAGE_SIZE = 100
 
 
-@bp.before_request
-@login_required
-def require_author() -> None:
-    """The queue is for signed-in authors only."""
-
-
-@bp.after_request
-def private(response: Response) -> Response:
-    """Signed-in pages are never stored by caches."""
-    response.headers["Cache-Control"] = "no-store"
-    return response
+# Signed-in authors only (their pages get Cache-Control: no-store from blog.security).
+authors_only(bp)
 
 
 def _query_args() -> tuple[str, str]:

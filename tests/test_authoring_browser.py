@@ -24,30 +24,14 @@ from playwright.sync_api import (
     expect,
 )
 
+from tests.browserkit import MARKER, RECORD_CSP_VIOLATIONS, count_label, unique
 from tests.conftest import AUTHOR_EMAIL, AUTHOR_PASSWORD
 
 pytestmark = [
     pytest.mark.browser,
 ]
 
-# Injected before any page script runs (the page's CSP does not apply to it). Each violation is
-# kept for the test to read and also logged, so the console recorder sees it across navigations.
-RECORD_CSP_VIOLATIONS = """
-window.__cspViolations = [];
-document.addEventListener("securitypolicyviolation", (event) => {
-  const violation = {
-    directive: event.violatedDirective,
-    blocked: event.blockedURI,
-    source: event.sourceFile,
-    line: event.lineNumber,
-    sample: event.sample,
-  };
-  window.__cspViolations.push(violation);
-  console.error("CSP violation: " + JSON.stringify(violation));
-});
-"""
 
-MARKER = 42
 AUTHOR_NAME = "Wren Writer"
 WRONG_PASSWORD = "That email and password do not match an author account."
 HELD = "awaiting moderation"
@@ -56,14 +40,6 @@ HELD = "awaiting moderation"
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def unique(text: str) -> str:
-    """`text` with a token nothing else on the site has."""
-    return f"{text} [{uuid.uuid4().hex[:12]}]"
-
-
-def count_label(count: int) -> str:
-    """How the page writes a number of comments."""
-    return f"{count} Comment" if count == 1 else f"{count} Comments"
 
 
 def comment_count(page: Page) -> int:

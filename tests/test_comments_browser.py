@@ -8,35 +8,19 @@ from __future__ import annotations
 
 import re
 import urllib.request
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Error, Page, Response, expect
 
+from tests.browserkit import MARKER, RECORD_CSP_VIOLATIONS, count_label, unique
+
 pytestmark = [
     pytest.mark.browser,
 ]
 
-# Injected before any page script runs (the page's CSP does not apply to it). Each violation is
-# kept for the test to read and also logged, so the console recorder sees it across navigations.
-RECORD_CSP_VIOLATIONS = """
-window.__cspViolations = [];
-document.addEventListener("securitypolicyviolation", (event) => {
-  const violation = {
-    directive: event.violatedDirective,
-    blocked: event.blockedURI,
-    source: event.sourceFile,
-    line: event.lineNumber,
-    sample: event.sample,
-  };
-  window.__cspViolations.push(violation);
-  console.error("CSP violation: " + JSON.stringify(violation));
-});
-"""
 
-MARKER = 42
 SUCCESS = "Thanks, {name}! Your comment is posted."
 NAME_REQUIRED = "Please tell us your name."
 BODY_REQUIRED = "Please write a comment before posting."
@@ -48,14 +32,6 @@ DUPLICATE = "This comment has already been posted here."
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def unique(text: str) -> str:
-    """`text` with a token no other comment has, so the duplicate check never refuses it."""
-    return f"{text} [{uuid.uuid4().hex[:12]}]"
-
-
-def count_label(count: int) -> str:
-    """How the page writes a number of comments."""
-    return f"{count} Comment" if count == 1 else f"{count} Comments"
 
 
 def comment_count(page: Page) -> int:
