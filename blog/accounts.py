@@ -46,7 +46,8 @@ def _load(token_hash: str) -> SignedIn | None:
 
 def start_session(author: Author) -> SignedIn:
     """A new sign-in session for `author` (a new id each time: no fixation)."""
-    session = AuthSession(token_hash=_hash_token(secrets.token_urlsafe(32)), author=author)
+    begin_write()
+    session = AuthSession(token_hash=_hash_token(secrets.token_urlsafe(32)), author_id=author.id)
     db.session.add(session)
     db.session.commit()
     return SignedIn(session)
@@ -54,7 +55,9 @@ def start_session(author: Author) -> SignedIn:
 
 def end_session(signed_in: SignedIn) -> None:
     """Forget the session on the server: a copy of its cookie no longer signs anyone in."""
-    db.session.execute(delete(AuthSession).where(AuthSession.id == signed_in.session.id))
+    session_id = signed_in.session.id
+    begin_write()
+    db.session.execute(delete(AuthSession).where(AuthSession.id == session_id))
     db.session.commit()
 
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from blog.database import begin_write
 from blog.extensions import db
@@ -166,7 +166,9 @@ def save_post(
 
 def delete_post(post: Post) -> None:
     """Delete a post with its comments and revisions."""
-    db.session.delete(post)
+    post_id = post.id
+    begin_write()
+    db.session.execute(delete(Post).where(Post.id == post_id))
     db.session.commit()
 
 
