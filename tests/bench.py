@@ -23,7 +23,7 @@ from tests.liveserver import gunicorn_server
 CLIENTS = 8
 REQUESTS_PER_PAGE = 1500
 # Targets for a 2-core machine; generous enough to hold on a busy CI box.
-TARGETS = {"min_requests_per_second": 150.0, "max_p95_ms": 100.0, "max_rss_mib": 300.0}
+TARGETS = {"min_requests_per_second": 100.0, "max_p95_ms": 150.0, "max_rss_mib": 300.0}
 
 
 def fetch(url: str) -> float:
