@@ -31,9 +31,14 @@ def main() -> None:
             home = response.read().decode()
         first_article = re.search(r'href="(/posts/[^"#]+)"', home)
         assert first_article, "no article link on the home page"
+        with urllib.request.urlopen(base + first_article.group(1)) as response:
+            article = response.read().decode()
+        reply = re.search(r'href="(/posts/[^"]+/comments/\d+/reply)"', article)
         pages = {
             "home": "/",
             "article": first_article.group(1),
+            "reply": reply.group(1) if reply else first_article.group(1),
+            "sign-in": "/account/sign-in",
             "tags": "/tags/",
             "archive": "/archive/",
             "not-found": "/posts/no-such-post",

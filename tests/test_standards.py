@@ -46,6 +46,13 @@ def first_link(html: str, prefix: str) -> str:
     return found.group(1)
 
 
+def reply_link(html: str) -> str:
+    """The first comment's reply page linked from an article."""
+    found = re.search(r'href="(/posts/[^"]+/comments/\d+/reply)"', html)
+    assert found, "the article has no comment to reply to"
+    return found.group(1)
+
+
 @pytest.fixture(scope="module")
 def article_path(live_server: str) -> str:
     """The path of the first article linked from the home page."""
@@ -126,6 +133,9 @@ def test_vnu(live_server: str, article_path: str, tmp_path: Path) -> None:
         "archive": "/archive/",
         "tag": first_link(tags, "/tags/"),
         "not-found": "/no-such-page",
+        "sign-in": "/account/sign-in",
+        "reply": reply_link(fetch(live_server + article_path)[1]),
+        "comments-page": article_path + "/comments?page=1",
     }
     files = []
     for name, path in pages.items():
