@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from blog import queries, ratelimit
 from blog.database import begin_write
 from blog.extensions import db
-from blog.forms import CommentEditForm, CommentForm, seconds_since_shown
+from blog.forms import CommentEditForm, CommentForm, form_started_token, seconds_since_shown
 from blog.markdown import render_comment
 from blog.models import Comment, CommentStatus, Post, utcnow
 from blog.text import content_digest
@@ -119,14 +119,21 @@ def _check_not_a_bot(form: CommentForm) -> None:
         )
 
 
+def reply_target(post: Post, comment_id: int) -> Comment | None:
+    """The comment on `post` that this reader may reply to: approved, or their own held one."""
+    parent = db.session.get(Comment, comment_id)
+    if parent is None or parent.post_id != post.id:
+        return None
+    if parent.status == CommentStatus.APPROVED.value or parent.id in own_comment_ids():
+        return parent
+    return None
+
+
 def _reply_parent(post: Post, raw: str | None) -> Comment | None:
     if not raw:
         return None
-    parent = db.session.get(Comment, int(raw)) if raw.isascii() and raw.isdigit() else None
-    visible = parent is not None and (
-        parent.status == CommentStatus.APPROVED.value or parent.id in own_comment_ids()
-    )
-    if parent is None or parent.post_id != post.id or not visible:
+    parent = reply_target(post, int(raw)) if raw.isascii() and raw.isdigit() else None
+    if parent is None:
         raise CommentRejected("The comment you are replying to is no longer available.", 422)
     return parent
 
@@ -342,8 +349,6 @@ def section_context(
 
 def new_comment_form(parent: Comment | None = None) -> CommentForm:
     """An empty form, stamped with when it was shown."""
-    from blog.forms import form_started_token
-
     form = CommentForm(formdata=None)
     form.started.data = form_started_token()
     form.parent_id.data = str(parent.id) if parent else ""

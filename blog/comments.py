@@ -56,10 +56,10 @@ def _success_message(comment: Comment) -> Status:
     )
 
 
-def _reply_target(form: CommentForm) -> Comment | None:
+def _reply_target(post: Post, form: CommentForm) -> Comment | None:
     raw = form.parent_id.data or ""
     if raw.isascii() and raw.isdigit():
-        return db.session.get(Comment, int(raw))
+        return comment_service.reply_target(post, int(raw))
     return None
 
 
@@ -75,8 +75,8 @@ def _rejected(slug: str, form: CommentForm, code: int, rejected: CommentRejected
         status = Status(rejected.message, "error")
     else:
         status = Status("Your comment was not posted: please check the marked fields.", "error")
-    parent = _reply_target(form)
-    if parent is not None and parent.post_id == post.id:
+    parent = _reply_target(post, form)
+    if parent is not None:
         html = render_page(
             "reply.html", "reply_form", post=post, parent=parent, form=form, status=status
         )
@@ -155,12 +155,8 @@ def page(slug: str) -> str:
 def reply(slug: str, comment_id: int) -> str:
     """The reply form for one comment: placed under it by htmx, or a page of its own."""
     post = _post_or_404(slug)
-    parent = db.session.get(Comment, comment_id)
-    visible = parent is not None and (
-        parent.status == CommentStatus.APPROVED.value
-        or parent.id in comment_service.own_comment_ids()
-    )
-    if parent is None or parent.post_id != post.id or not visible:
+    parent = comment_service.reply_target(post, comment_id)
+    if parent is None:
         abort(404)
     return render_page(
         "reply.html",
