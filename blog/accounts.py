@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from blog import ratelimit
-from blog.database import begin_write
+from blog.database import write_transaction
 from blog.extensions import db, login_manager
 from blog.models import Author, AuthSession, Post
 
@@ -46,19 +46,17 @@ def _load(token_hash: str) -> SignedIn | None:
 
 def start_session(author: Author) -> SignedIn:
     """A new sign-in session for `author` (a new id each time: no fixation)."""
-    begin_write()
     session = AuthSession(token_hash=_hash_token(secrets.token_urlsafe(32)), author_id=author.id)
-    db.session.add(session)
-    db.session.commit()
+    with write_transaction():
+        db.session.add(session)
     return SignedIn(session)
 
 
 def end_session(signed_in: SignedIn) -> None:
     """Forget the session on the server: a copy of its cookie no longer signs anyone in."""
     session_id = signed_in.session.id
-    begin_write()
-    db.session.execute(delete(AuthSession).where(AuthSession.id == session_id))
-    db.session.commit()
+    with write_transaction():
+        db.session.execute(delete(AuthSession).where(AuthSession.id == session_id))
 
 
 class SignInRefused(Exception):
@@ -87,8 +85,8 @@ def authenticate(email: str, password: str, client: str) -> Author:
     """The author with these credentials, or SignInRefused (401, or 429 when throttled)."""
     email = email.strip().lower()
     window = int(current_app.config["SIGNIN_WINDOW"])
-    begin_write()
-    try:
+    # The failure is recorded (and committed) before it is reported, so it always counts.
+    with write_transaction():
         for bucket, limit in _buckets(email, client):
             wait = ratelimit.retry_after(bucket, limit, window)
             if wait is not None:
@@ -101,16 +99,13 @@ def authenticate(email: str, password: str, client: str) -> Author:
                 )
         author = db.session.scalar(select(Author).where(func.lower(Author.email) == email))
         stored = author.password_hash if author and author.password_hash else _DUMMY_HASH
-        if not check_password_hash(stored, password) or author is None or not author.password_hash:
+        matched = check_password_hash(stored, password) and author is not None
+        if not matched:
             for bucket, _limit in _buckets(email, client):
                 ratelimit.record(bucket, window)
-            db.session.commit()
-            raise SignInRefused(WRONG, 401)
-        db.session.commit()
-        return author
-    except BaseException:
-        db.session.rollback()
-        raise
+    if not matched or author is None:
+        raise SignInRefused(WRONG, 401)
+    return author
 
 
 # --- the operator's command line ----------------------------------------------------------------

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,7 +15,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 
 from blog import queries, ratelimit
-from blog.database import begin_write
+from blog.database import write_transaction
 from blog.extensions import db
 from blog.forms import CommentEditForm, CommentForm, form_started_token, seconds_since_shown
 from blog.markdown import render_comment
@@ -21,6 +23,7 @@ from blog.models import Comment, CommentStatus, Post, utcnow
 from blog.text import content_digest
 
 OWN_COMMENTS_KEY = "own_comments"
+DUPLICATE = "This comment has already been posted here."
 RATE_BUCKET = "comment"
 
 
@@ -153,20 +156,29 @@ def _check_rate(client: str, now: datetime) -> None:
         )
 
 
+@contextmanager
+def _storing_comment() -> Iterator[None]:
+    """A write transaction in which the unique index on the text means "a duplicate"."""
+    try:
+        with write_transaction():
+            yield
+    except IntegrityError as error:
+        raise CommentRejected(DUPLICATE, 409, field="body") from error
+
+
 def _check_duplicate(post: Post, digest: str, ignore_id: int | None = None) -> None:
     query = exists().where(Comment.post_id == post.id, Comment.body_digest == digest)
     if ignore_id is not None:
         query = query.where(Comment.id != ignore_id)
     if db.session.scalar(select(query)):
-        raise CommentRejected("This comment has already been posted here.", 409, field="body")
+        raise CommentRejected(DUPLICATE, 409, field="body")
 
 
 def submit_comment(slug: str, form: CommentForm, client: str) -> Comment:
     """Store a valid form's comment, or raise CommentRejected having stored nothing."""
     _check_not_a_bot(form)
     now = utcnow()
-    begin_write()
-    try:
+    with _storing_comment():
         post = queries.visible_post(slug)
         if post is None:
             raise CommentRejected("This article is not open for comments.", 404)
@@ -187,15 +199,6 @@ def submit_comment(slug: str, form: CommentForm, client: str) -> Comment:
         )
         db.session.add(comment)
         ratelimit.record(f"{RATE_BUCKET}:{client}", int(current_app.config["COMMENT_RATE_WINDOW"]))
-        db.session.commit()
-    except IntegrityError as error:
-        db.session.rollback()
-        raise CommentRejected(
-            "This comment has already been posted here.", 409, field="body"
-        ) from error
-    except BaseException:
-        db.session.rollback()
-        raise
     remember_own(comment)
     return comment
 
@@ -258,8 +261,7 @@ def changeable_comment(comment_id: int) -> Comment:
 
 def edit_comment(comment_id: int, form: CommentEditForm) -> Comment:
     """Replace the body of one's own comment; it is moderated again like a new one."""
-    begin_write()
-    try:
+    with _storing_comment():
         comment = changeable_comment(comment_id)
         body = form.body.data or ""
         _check_duplicate(comment.post, content_digest(body), ignore_id=comment.id)
@@ -269,29 +271,15 @@ def edit_comment(comment_id: int, form: CommentEditForm) -> Comment:
         comment.edited_at = utcnow()
         if comment.status == CommentStatus.APPROVED.value:
             comment.status = moderation_status(comment.body_html, comment.author_email).value
-        db.session.commit()
-    except IntegrityError as error:
-        db.session.rollback()
-        raise CommentRejected(
-            "This comment has already been posted here.", 409, field="body"
-        ) from error
-    except BaseException:
-        db.session.rollback()
-        raise
     return comment
 
 
 def delete_comment(comment_id: int) -> Post:
     """Delete one's own comment; returns its post."""
-    begin_write()
-    try:
+    with write_transaction():
         comment = changeable_comment(comment_id)
         post = comment.post
         db.session.delete(comment)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return post
 
 

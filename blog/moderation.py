@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from blog.auth import authors_only
-from blog.database import begin_write
+from blog.database import write_transaction
 from blog.extensions import db
 from blog.models import Comment, CommentStatus
 from blog.templating import render_page, wants_fragment
@@ -70,8 +70,7 @@ def queue() -> Response:
 def _apply(action: str, ids: list[int]) -> int:
     if action not in ACTIONS:
         abort(400)
-    begin_write()
-    try:
+    with write_transaction():
         where = Comment.id.in_(ids)
         if action == "delete":
             done = db.session.execute(delete(Comment).where(where)).rowcount
@@ -80,10 +79,6 @@ def _apply(action: str, ids: list[int]) -> int:
             done = db.session.execute(
                 update(Comment).where(where).values(status=status.value)
             ).rowcount
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return int(done or 0)
 
 

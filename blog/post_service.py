@@ -11,7 +11,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import delete, func, select
 
-from blog.database import begin_write
+from blog.database import write_transaction
 from blog.extensions import db
 from blog.markdown import render_post
 from blog.models import Author, Post, PostRevision, PostStatus, Tag, utcnow
@@ -121,8 +121,7 @@ def save_post(
     slug = slug or slugify(title, max_length=200)
     if not slug:
         raise PostRejected("Please give the post a web address (slug).", "slug")
-    begin_write()
-    try:
+    with write_transaction():
         other = post.id if post else 0
         taken = db.session.scalar(
             select(func.count(Post.id)).where(Post.slug == slug, Post.id != other)
@@ -157,19 +156,14 @@ def save_post(
         post.status = status.value
         post.published_at = published_at
         post.updated_at = now
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return post
 
 
 def delete_post(post: Post) -> None:
     """Delete a post with its comments and revisions."""
     post_id = post.id
-    begin_write()
-    db.session.execute(delete(Post).where(Post.id == post_id))
-    db.session.commit()
+    with write_transaction():
+        db.session.execute(delete(Post).where(Post.id == post_id))
 
 
 def restore_revision(revision: PostRevision, author: Author) -> Post:

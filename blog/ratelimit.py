@@ -24,7 +24,7 @@ def client_key() -> str:
 def retry_after(bucket: str, limit: int, window: int, now: datetime | None = None) -> int | None:
     """Seconds until `bucket` may act again, or None when it is under `limit` per `window` s.
 
-    Call inside a write transaction (`begin_write`), with `record` after the action succeeds,
+    Call inside a write transaction (`write_transaction`), with `record` after the action,
     so that the check and the record cannot interleave with another process.
     """
     now = now or utcnow()
