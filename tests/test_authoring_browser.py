@@ -16,15 +16,13 @@ from dataclasses import dataclass, field
 import pytest
 from playwright.sync_api import (
     BrowserContext,
-    ConsoleMessage,
-    Error,
     Locator,
     Page,
     Response,
     expect,
 )
 
-from tests.browserkit import MARKER, RECORD_CSP_VIOLATIONS, count_label, unique
+from tests.browserkit import MARKER, BrowserProblems, count_label, unique
 from tests.conftest import AUTHOR_EMAIL, AUTHOR_PASSWORD
 
 pytestmark = [
@@ -78,60 +76,19 @@ def is_moderation_post(response: Response) -> bool:
 
 
 @dataclass
-class Problems:
-    """Console errors, uncaught exceptions and CSP violations seen while a test ran."""
+class Problems(BrowserProblems):
+    """The shared recorder, keeping the pages it watches to check each one at the end."""
 
-    errors: list[str] = field(default_factory=list)
-    # Error responses a test provoked on purpose, as the start of the console line Chromium
-    # writes for each: "Failed to load resource: the server responded with a status of <n>".
-    expected: list[str] = field(default_factory=list)
     pages: list[Page] = field(default_factory=list)
 
     def watch(self, page: Page) -> Page:
         """Record what goes wrong on `page`; returns it."""
-
-        def on_console(message: ConsoleMessage) -> None:
-            if message.type == "error":
-                where = message.location.get("url") or page.url
-                self.errors.append(f"console error from {where}: {message.text}")
-
-        def on_page_error(error: Error) -> None:
-            self.errors.append(f"uncaught exception at {page.url}: {error}")
-
-        page.on("console", on_console)
-        page.on("pageerror", on_page_error)
-        page.add_init_script(RECORD_CSP_VIOLATIONS)
-        self.pages.append(page)
+        self.pages.append(super().watch(page))
         return page
 
     def may_log(self, url: str, status: int) -> None:
         """Excuse (at most) one console line for this deliberate error response."""
-        self.expected.append(
-            f"console error from {url}: Failed to load resource: the server responded "
-            f"with a status of {status} "
-        )
-
-    def unexpected(self) -> list[str]:
-        """The console errors left once each expected failure has excused one line."""
-        allowed = list(self.expected)
-        left = []
-        for text in self.errors:
-            match = next((prefix for prefix in allowed if text.startswith(prefix)), None)
-            if match is None:
-                left.append(text)
-            else:
-                allowed.remove(match)
-        return left
-
-    def check_csp(self, page: Page) -> None:
-        """No CSP violation recorded in the document `page` shows now."""
-        # securitypolicyviolation events are queued as tasks; let pending ones fire.
-        page.evaluate("() => new Promise((resolve) => setTimeout(resolve, 150))")
-        assert page.evaluate("() => Array.isArray(window.__cspViolations)"), (
-            f"the CSP recorder did not run on {page.url}"
-        )
-        violations = page.evaluate("() => window.__cspViolations")
-        assert violations == [], f"CSP violations on {page.url}: {violations}"
+        self.excuse(url, status)
 
     def assert_none(self) -> None:
         """No CSP violation on any open watched page, and no unexpected console error.

@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Error, Page, Response, expect
+from playwright.sync_api import Browser, Page, Response, expect
 
-from tests.browserkit import MARKER, RECORD_CSP_VIOLATIONS, count_label, unique
+from tests.browserkit import MARKER, BrowserProblems, count_label, unique
 
 pytestmark = [
     pytest.mark.browser,
@@ -97,50 +97,15 @@ def post_with_htmx(page: Page, name: str, body: str) -> Response:
 
 
 @dataclass
-class Problems:
-    """Console errors, uncaught exceptions and CSP violations seen while a test ran."""
+class Problems(BrowserProblems):
+    """The shared recorder, plus checks that fail without stopping the test."""
 
-    errors: list[str] = field(default_factory=list)
-    # Error responses a test provoked on purpose, as console lines: Chromium logs each one as
-    # "Failed to load resource: the server responded with a status of <status> (<reason>)".
-    expected: list[str] = field(default_factory=list)
-    # Checks that failed without stopping the test, so the rest of the flow is still checked.
     failed_checks: list[str] = field(default_factory=list)
-
-    def watch(self, page: Page) -> None:
-        """Record what goes wrong on `page` (with JS off only the console can tell)."""
-
-        def on_console(message: ConsoleMessage) -> None:
-            if message.type == "error":
-                where = message.location.get("url") or page.url
-                self.errors.append(f"console error from {where}: {message.text}")
-
-        def on_page_error(error: Error) -> None:
-            self.errors.append(f"uncaught exception at {page.url}: {error}")
-
-        page.on("console", on_console)
-        page.on("pageerror", on_page_error)
-        page.add_init_script(RECORD_CSP_VIOLATIONS)
 
     def expect_failure(self, response: Response) -> None:
         """Allow the console line Chromium writes for this (deliberate) error response."""
         assert response.status in (409, 422), f"{response.url} answered {response.status}"
-        self.expected.append(
-            f"console error from {response.url}: Failed to load resource: the server responded "
-            f"with a status of {response.status} "
-        )
-
-    def unexpected(self) -> list[str]:
-        """The console errors left once each expected failure has excused one line."""
-        allowed = list(self.expected)
-        left = []
-        for text in self.errors:
-            match = next((prefix for prefix in allowed if text.startswith(prefix)), None)
-            if match is None:
-                left.append(text)
-            else:
-                allowed.remove(match)
-        return left
+        self.excuse(response.url, response.status)
 
     def soft(self, what: str, check: Callable[[], object]) -> None:
         """Run an assertion; on failure note it (reported at the end) and carry on."""
@@ -152,15 +117,8 @@ class Problems:
     def assert_none(self, *pages: Page, scripts: bool = True) -> None:
         """No unexpected console errors, and (where scripts run) no CSP violation recorded."""
         for page in pages:
-            if not scripts:
-                continue
-            # securitypolicyviolation events are queued as tasks; let pending ones fire.
-            page.evaluate("() => new Promise((resolve) => setTimeout(resolve, 150))")
-            assert page.evaluate("() => Array.isArray(window.__cspViolations)"), (
-                f"the CSP recorder did not run on {page.url}"
-            )
-            violations = page.evaluate("() => window.__cspViolations")
-            assert violations == [], f"CSP violations on {page.url}: {violations}"
+            if scripts:
+                self.check_csp(page)
         errors = self.unexpected()
         assert errors == [], "\n".join(errors)
         assert self.failed_checks == [], "\n".join(self.failed_checks)
