@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import pytest
 from playwright.sync_api import (
     BrowserContext,
+    Dialog,
     Locator,
     Page,
     Response,
@@ -426,6 +427,54 @@ def test_bulk_mark_as_spam(
     show_all_comments(reader)
     for body in bodies:
         expect(reader.locator("#comments li.comment", has_text=body)).to_have_count(0)
+    problems.assert_none()
+
+
+def test_bulk_delete_asks_first(
+    needs_chromium: None,
+    authoring_server: str,
+    new_context: Callable[..., BrowserContext],
+    page: Page,
+    problems: Problems,
+    articles: list[str],
+) -> None:
+    """Bulk delete asks for confirmation: dismissed, nothing happens; accepted, they go."""
+    base = authoring_server
+    url = base + articles[2]
+    reader = open_reader(new_context, problems)
+    token = uuid.uuid4().hex[:12]
+    bodies = [f"Delete me number {n} [{token}]" for n in (1, 2)]
+    for body in bodies:
+        post_held_comment(reader, url, "Short Lived", body)
+
+    sign_in(page, base)
+    page.goto(base + "/editor/comments/?q=" + token)
+    expect(page.locator("li.queue-item")).to_have_count(2)
+    set_marker(page)
+    for body in bodies:
+        queue_item(page, body).get_by_role("checkbox").check()
+    delete = page.locator("#bulk-form .bulk-actions").get_by_role("button", name="Delete",
+                                                                   exact=True)  # fmt: skip
+    answers = iter([False, True])
+    asked: list[str] = []
+
+    def on_dialog(dialog: Dialog) -> None:
+        asked.append(dialog.message)
+        if next(answers):
+            dialog.accept()
+        else:
+            dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    delete.click()
+    expect(page.locator("li.queue-item")).to_have_count(2)
+    with page.expect_response(is_moderation_post) as info:
+        delete.click()
+    assert info.value.status == 200
+    expect(page.locator(".queue-message")).to_have_text("2 comments deleted.")
+    expect(page.locator("li.queue-item")).to_have_count(0)
+    assert asked == ["Delete the ticked comments for good?"] * 2
+    assert_marker(page)
     problems.assert_none()
 
 
