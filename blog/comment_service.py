@@ -132,10 +132,16 @@ def reply_target(post: Post, comment_id: int) -> Comment | None:
     return None
 
 
+def reply_target_of(post: Post, raw: str | None) -> Comment | None:
+    """`reply_target` for a form's raw parent_id, which may be empty or garbage."""
+    raw = raw or ""
+    return reply_target(post, int(raw)) if raw.isascii() and raw.isdigit() else None
+
+
 def _reply_parent(post: Post, raw: str | None) -> Comment | None:
     if not raw:
         return None
-    parent = reply_target(post, int(raw)) if raw.isascii() and raw.isdigit() else None
+    parent = reply_target_of(post, raw)
     if parent is None:
         raise CommentRejected("The comment you are replying to is no longer available.", 422)
     return parent

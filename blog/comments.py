@@ -56,13 +56,6 @@ def _success_message(comment: Comment) -> Status:
     )
 
 
-def _reply_target(post: Post, form: CommentForm) -> Comment | None:
-    raw = form.parent_id.data or ""
-    if raw.isascii() and raw.isdigit():
-        return comment_service.reply_target(post, int(raw))
-    return None
-
-
 def _rejected(slug: str, form: CommentForm, code: int, rejected: CommentRejected | None = None
               ) -> BaseResponse:
     """Show the form again, holding what was typed, with messages; nothing was stored."""
@@ -75,7 +68,7 @@ def _rejected(slug: str, form: CommentForm, code: int, rejected: CommentRejected
         status = Status(rejected.message, "error")
     else:
         status = Status("Your comment was not posted: please check the marked fields.", "error")
-    parent = _reply_target(post, form)
+    parent = comment_service.reply_target_of(post, form.parent_id.data)
     if parent is not None:
         html = render_page(
             "reply.html", "reply_form", post=post, parent=parent, form=form, status=status

@@ -28,6 +28,7 @@ from blog.forms import STATUS_CHOICES, PostForm
 from blog.models import Author, Post, PostRevision, PostStatus
 from blog.post_service import PostRejected
 from blog.templating import render_page, wants_fragment
+from blog.text import split_tags
 
 bp = Blueprint("editor", __name__, url_prefix="/editor")
 media_bp = Blueprint("media", __name__)
@@ -86,7 +87,7 @@ def _preview_post(form: PostForm) -> post_service.PreviewPost:
         slug=form.slug.data or "",
         summary=form.summary.data or "",
         body=form.body.data or "",
-        tags=post_service.split_tags(form.tags.data or ""),
+        tags=split_tags(form.tags.data or ""),
     )
 
 
@@ -110,7 +111,7 @@ def _save(post: Post | None) -> Response:
             slug=form.slug.data or "",
             summary=form.summary.data or "",
             body=form.body.data or "",
-            tags=post_service.split_tags(form.tags.data or ""),
+            tags=split_tags(form.tags.data or ""),
             status=PostStatus(form.status.data),
             publish_at=form.publish_at.data,
         )
@@ -197,7 +198,7 @@ def revision(revision_id: int) -> str:
     found = _own_revision(revision_id)
     shown = post_service.draft_post(
         me(), title=found.title, slug=found.slug, summary=found.summary,
-        body=found.body_source, tags=post_service.split_tags(found.tags),
+        body=found.body_source, tags=split_tags(found.tags),
     )  # fmt: skip
     post = _own_post(found.post_id)
     return render_page("editor/revision.html", "content", revision=found, post=post, shown=shown)
@@ -229,13 +230,14 @@ def upload_image() -> Response:
         name = post_service.store_image(data)
     except PostRejected as rejected:
         html = render_page("editor/upload.html", "upload_result", message=rejected.message,
-                           ok=False, markdown=None, body=None)  # fmt: skip
+                           ok=False, markdown=None, inserted=False)  # fmt: skip
         return make_response(html, rejected.status)
     url = url_for("media.image", name=name)
     markdown = f"![{alt.replace(']', '')}]({url})"
+    inserted = wants_fragment()
     html = render_page("editor/upload.html", "upload_result", message="Image uploaded.",
-                       ok=True, markdown=markdown, body=None if not wants_fragment() else "")
-    if wants_fragment():
+                       ok=True, markdown=markdown, inserted=inserted)  # fmt: skip
+    if inserted:
         # Put the image's Markdown at the end of the body the author is writing.
         new_body = f"{body.rstrip()}\n\n{markdown}\n" if body.strip() else f"{markdown}\n"
         html += render_block("editor/edit.html", "body_field", body=new_body, form=None, oob=True)

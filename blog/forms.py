@@ -27,6 +27,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from blog.text import split_tags
+
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # Control characters have no place in a single-line field (and NUL in none at all).
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -144,7 +146,7 @@ STATUS_CHOICES = {"draft": "Draft", "published": "Publish now", "scheduled": "Sc
 
 
 def _tags_ok(_form: FlaskForm, field: Any) -> None:
-    names = [name.strip() for name in (field.data or "").split(",") if name.strip()]
+    names = split_tags(field.data or "")
     if len(names) > 10:
         raise ValidationError("Please use at most 10 tags.")
     if any(len(name) > 50 for name in names):

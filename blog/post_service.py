@@ -15,7 +15,7 @@ from blog.database import write_transaction
 from blog.extensions import db
 from blog.markdown import render_post
 from blog.models import Author, Post, PostRevision, PostStatus, Tag, utcnow
-from blog.text import slugify
+from blog.text import slugify, split_tags
 
 
 class PostRejected(Exception):
@@ -26,16 +26,6 @@ class PostRejected(Exception):
         self.message = message
         self.field = field
         self.status = status
-
-
-def split_tags(raw: str) -> list[str]:
-    """Comma-separated tag names, trimmed and without repeats ("a, b ,a" -> ["a", "b"])."""
-    names: dict[str, str] = {}
-    for part in raw.split(","):
-        name = " ".join(part.split())
-        if name and slugify(name) not in names:
-            names[slugify(name)] = name
-    return list(names.values())
 
 
 def _tags(names: list[str]) -> list[Tag]:

@@ -47,7 +47,7 @@ def add_security_headers(response: Response) -> Response:
     if response.mimetype == "text/html":
         # Any page may answer htmx with a fragment (errors included): caches key on the header.
         response.vary.add("HX-Request")
-    if current_user and current_user.is_authenticated:
+    if request.endpoint != "static" and current_user and current_user.is_authenticated:
         # A signed-in page (even a reader page, with the author's footer) is never cached.
         headers["Cache-Control"] = "no-store"
     return response

@@ -20,3 +20,13 @@ def content_digest(text: str) -> str:
     """A fingerprint of text that ignores case and spacing, for spotting duplicates."""
     normal = " ".join(text.casefold().split())
     return hashlib.sha256(normal.encode("utf-8")).hexdigest()
+
+
+def split_tags(raw: str) -> list[str]:
+    """Comma-separated tag names, trimmed and without repeats ("a, b ,a" -> ["a", "b"])."""
+    names: dict[str, str] = {}
+    for part in raw.split(","):
+        name = " ".join(part.split())
+        if name and slugify(name) not in names:
+            names[slugify(name)] = name
+    return list(names.values())

@@ -159,6 +159,15 @@ def post_held_comment(page: Page, url: str, name: str, body: str) -> None:
     )
 
 
+def post_two_held(page: Page, url: str, name: str, text: str) -> tuple[str, list[str]]:
+    """Post two held comments sharing a fresh token; return the token and their bodies."""
+    token = uuid.uuid4().hex[:12]
+    bodies = [f"{text} number {n} [{token}]" for n in (1, 2)]
+    for body in bodies:
+        post_held_comment(page, url, name, body)
+    return token, bodies
+
+
 def show_all_comments(page: Page) -> None:
     """Follow "Show more comments" (3 threads a page here) until every thread is on the page."""
     threads = page.locator("#comment-list > li.comment")
@@ -379,10 +388,7 @@ def test_bulk_mark_as_spam(
     base = authoring_server
     url = base + articles[1]
     reader = open_reader(new_context, problems)
-    token = uuid.uuid4().hex[:12]
-    bodies = [f"Buy cheap things number {n} [{token}]" for n in (1, 2)]
-    for body in bodies:
-        post_held_comment(reader, url, "Spam Sender", body)
+    token, bodies = post_two_held(reader, url, "Spam Sender", "Buy cheap things")
 
     sign_in(page, base)
     page.goto(base + "/editor/comments/")
@@ -442,10 +448,7 @@ def test_bulk_delete_asks_first(
     base = authoring_server
     url = base + articles[2]
     reader = open_reader(new_context, problems)
-    token = uuid.uuid4().hex[:12]
-    bodies = [f"Delete me number {n} [{token}]" for n in (1, 2)]
-    for body in bodies:
-        post_held_comment(reader, url, "Short Lived", body)
+    token, bodies = post_two_held(reader, url, "Short Lived", "Delete me")
 
     sign_in(page, base)
     page.goto(base + "/editor/comments/?q=" + token)

@@ -8,7 +8,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
-from playwright.sync_api import ConsoleMessage, Error, Page, expect
+from playwright.sync_api import Page, expect
+
+from tests.browserkit import BrowserProblems
 
 pytestmark = [
     pytest.mark.browser,
@@ -16,20 +18,6 @@ pytestmark = [
 
 SITE_NAME = "Riverside Ledger"
 
-# Injected through the DevTools protocol before any page script runs, so the page's
-# `script-src 'self'` does not apply to it (test_csp_recorder_works checks exactly that).
-RECORD_CSP_VIOLATIONS = """
-window.__cspViolations = [];
-document.addEventListener("securitypolicyviolation", (event) => {
-  window.__cspViolations.push({
-    directive: event.violatedDirective,
-    blocked: event.blockedURI,
-    source: event.sourceFile,
-    line: event.lineNumber,
-    sample: event.sample,
-  });
-});
-"""
 
 
 @pytest.fixture(scope="module")
@@ -43,10 +31,9 @@ def article_path(live_server: str) -> str:
 
 
 @dataclass
-class Problems:
-    """What went wrong in the browser while a test ran."""
+class Problems(BrowserProblems):
+    """The shared recorder, plus the CSP violations `visit` collected page by page."""
 
-    errors: list[str] = field(default_factory=list)
     csp: list[str] = field(default_factory=list)
 
 
@@ -54,18 +41,7 @@ class Problems:
 def problems(page: Page) -> Iterator[Problems]:
     """Record console errors, uncaught exceptions and CSP violations on `page`."""
     found = Problems()
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            where = message.location.get("url") or page.url
-            found.errors.append(f"console error from {where}: {message.text}")
-
-    def on_page_error(error: Error) -> None:
-        found.errors.append(f"uncaught exception at {page.url}: {error}")
-
-    page.on("console", on_console)
-    page.on("pageerror", on_page_error)
-    page.add_init_script(RECORD_CSP_VIOLATIONS)
+    found.watch(page)
     yield found
 
 
