@@ -8,7 +8,7 @@ WORKERS ?= 2
 HTMX_DIR := static/vendor/htmx
 export FLASK_APP := blog
 
-.PHONY: run dev test lint bench prereqs setup demo clean screenshots
+.PHONY: run dev test test-fast lint bench prereqs setup demo clean screenshots
 
 run: setup
 	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) --workers $(WORKERS) wsgi:app
@@ -17,19 +17,25 @@ dev: setup
 	$(BIN)/flask prepare
 	$(BIN)/flask --debug run --host $(HOST) --port $(PORT)
 
-test: setup $(VENV)/.test-deps
-	$(BIN)/ruff check .
+# Everything: lint, format, types, then every test (browser and end-to-end included).
+test: setup $(VENV)/.test-deps lint
 	$(BIN)/pytest
+
+# The in-process tests only (no browser, no real server): the quick loop while working.
+test-fast: setup $(VENV)/.test-deps
+	$(BIN)/pytest -m "not browser and not standards and not e2e"
 
 lint: $(VENV)/.test-deps
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 demo: setup
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load
 
 screenshots: setup $(VENV)/.test-deps
-	$(BIN)/python tests/screenshots.py
+	$(BIN)/python scripts/screenshots.py
 
 setup: prereqs $(VENV)/.deps $(HTMX_DIR)/htmx.min.js
 
@@ -61,7 +67,7 @@ $(HTMX_DIR)/htmx.min.js: node_modules/.package-lock.json
 	cp node_modules/htmx.org/LICENSE $(HTMX_DIR)/LICENSE 2>/dev/null || true
 
 bench: setup $(VENV)/.test-deps
-	$(BIN)/python tests/bench.py
+	$(BIN)/python scripts/bench.py
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor .pytest_cache

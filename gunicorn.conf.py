@@ -24,6 +24,6 @@ forwarded_allow_ips = "127.0.0.1,::1"
 def on_starting(server: Any) -> None:
     """Bring the database up to date before forking the workers."""
     from blog import create_app
-    from blog.database import prepare_database
+    from blog.cli.prepare import prepare_database
 
     prepare_database(create_app())

@@ -1,4 +1,10 @@
-"""The blog: a Flask application factory and the pieces it wires together."""
+"""The blog: a Flask application factory and the feature packages it wires together.
+
+Where things live: `core/` is shared infrastructure (database, models, Markdown, security,
+rendering, errors) and imports no feature; each feature package (`reading/`, `comments/`,
+`authoring/`, `media/`, `moderation/`, `accounts/`) owns its blueprint, forms, queries and
+services; `demo/` and `cli/` prepare a blog. Templates sit in `templates/<feature>/`.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +15,16 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from blog import cli, core
+from blog.accounts import cli as accounts_cli
+from blog.accounts.views import bp as accounts_bp
+from blog.authoring.views import bp as authoring_bp
+from blog.comments.views import bp as comments_bp
 from blog.config import load_config
 from blog.extensions import csrf, db, htmx, login_manager, migrate
+from blog.media.views import bp as media_bp
+from blog.moderation.views import bp as moderation_bp
+from blog.reading.views import bp as reading_bp
 
 MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
 
@@ -26,7 +40,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     load_config(app, test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    if proxies := int(app.config["PROXY_COUNT"]):
+    if proxies := app.config["PROXY_COUNT"]:
         # Only behind that many trusted proxies is X-Forwarded-For the real client address.
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
@@ -38,26 +52,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     htmx.init_app(app)
     login_manager.init_app(app)
 
-    from blog import accounts, database, demo, errors, security, templating
-    from blog.articles import bp as articles_bp
-    from blog.auth import bp as auth_bp
-    from blog.comments import bp as comments_bp
-    from blog.editor import bp as editor_bp
-    from blog.editor import media_bp
-    from blog.moderation import bp as moderation_bp
-    from blog.site import bp as site_bp
-
-    database.init_app(app)
-    templating.init_app(app)
-    security.init_app(app)
-    errors.init_app(app)
-    demo.init_app(app)
-    accounts.init_app(app)
-    app.register_blueprint(articles_bp)
-    app.register_blueprint(comments_bp)
-    app.register_blueprint(site_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(editor_bp)
-    app.register_blueprint(media_bp)
-    app.register_blueprint(moderation_bp)
+    core.init_app(app)
+    cli.init_app(app)
+    accounts_cli.init_app(app)
+    for blueprint in (
+        reading_bp,
+        comments_bp,
+        authoring_bp,
+        media_bp,
+        moderation_bp,
+        accounts_bp,
+    ):
+        app.register_blueprint(blueprint)
     return app

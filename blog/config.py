@@ -1,7 +1,12 @@
-"""Default settings; `instance/config.py`, `BLOG_*` variables and `DATABASE_URL` override them."""
+"""Default settings; `instance/config.py`, `BLOG_*` variables and `DATABASE_URL` override them.
+
+Every setting is checked once, when the app is made: numbers become ints, the moderation mode an
+enum, and a mistake stops the app with a message that names the setting.
+"""
 
 from __future__ import annotations
 
+import enum
 import os
 import secrets
 import time
@@ -9,6 +14,19 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+
+
+class Moderation(enum.StrEnum):
+    """Which new comments wait for an author before readers see them."""
+
+    OPEN = "open"  # none: publish at once
+    LINKS = "links"  # those with more than COMMENT_MAX_LINKS links
+    FIRST_TIME = "first-time"  # those from anyone without an approved comment under that email
+    ALL = "all"  # every one
+
+
+class ConfigError(ValueError):
+    """A setting the blog cannot run with; the message names it and says what it takes."""
 
 
 class DefaultConfig:
@@ -36,10 +54,8 @@ class DefaultConfig:
     # Comments
     COMMENTS_PER_PAGE = 50  # top-level comments (with their replies) per page
     COMMENT_MAX_LENGTH = 5000
-    # "open": publish at once; "links": hold comments with more than COMMENT_MAX_LINKS links;
-    # "first-time": hold comments from anyone without an approved comment under that email;
-    # "all": hold every comment for an author to approve.
-    COMMENT_MODERATION = "links"
+    # One of Moderation's values: "open", "links", "first-time" or "all".
+    COMMENT_MODERATION = Moderation.LINKS
     COMMENT_MAX_LINKS = 2
     COMMENT_MIN_SECONDS = 3  # a person takes longer than this to read and write
     COMMENT_FORM_MAX_AGE = 2 * 24 * 3600
@@ -71,6 +87,66 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config.from_mapping(test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
+    validate_config(app.config)
+
+
+# Whole-number settings and the smallest value each may take.
+WHOLE_NUMBERS: dict[str, int] = {
+    "POSTS_PER_PAGE": 1,
+    "MAX_CONTENT_LENGTH": 1024,
+    "MAX_FORM_PARTS": 1,
+    "PROXY_COUNT": 0,
+    "COMMENTS_PER_PAGE": 1,
+    "COMMENT_MAX_LENGTH": 1,
+    "COMMENT_MAX_LINKS": 0,
+    "COMMENT_MIN_SECONDS": 0,
+    "COMMENT_FORM_MAX_AGE": 1,
+    "COMMENT_RATE_LIMIT": 1,
+    "COMMENT_RATE_WINDOW": 1,
+    "COMMENT_EDIT_SECONDS": 0,
+    "COMMENT_MAX_REQUEST_BYTES": 1024,
+    "SIGNIN_ACCOUNT_LIMIT": 1,
+    "SIGNIN_CLIENT_LIMIT": 1,
+    "SIGNIN_WINDOW": 1,
+    "UPLOAD_MAX_BYTES": 1,
+}
+YES_NO = ("DEMO_CONTENT_ON_EMPTY",)
+
+
+def _whole_number(name: str, value: Any, minimum: int) -> int:
+    text = str(value).strip()
+    if isinstance(value, bool) or not (isinstance(value, int) or text.isdigit()):
+        raise ConfigError(f"{name} must be a whole number, not {value!r}.")
+    number = int(text)
+    if number < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, not {number}.")
+    return number
+
+
+def _yes_no(name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false, not {value!r}.")
+
+
+def validate_config(config: dict[str, Any]) -> None:
+    """Check and convert the settings in place; ConfigError names the first one that is wrong."""
+    for name, minimum in WHOLE_NUMBERS.items():
+        config[name] = _whole_number(name, config[name], minimum)
+    for name in YES_NO:
+        config[name] = _yes_no(name, config[name])
+    try:
+        config["COMMENT_MODERATION"] = Moderation(str(config["COMMENT_MODERATION"]).strip())
+    except ValueError:
+        choices = ", ".join(mode.value for mode in Moderation)
+        raise ConfigError(
+            f"COMMENT_MODERATION must be one of {choices}, not {config['COMMENT_MODERATION']!r}."
+        ) from None
 
 
 def _normalise_database_url(url: str) -> str:

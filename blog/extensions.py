@@ -31,6 +31,6 @@ migrate = Migrate(render_as_batch=True)
 csrf = CSRFProtect()
 htmx = Htmx()
 login_manager = LoginManager()
-login_manager.login_view = "auth.sign_in"
+login_manager.login_view = "accounts.sign_in"
 login_manager.login_message = "Please sign in to continue."
 login_manager.login_message_category = "info"

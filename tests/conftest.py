@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import shutil
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,14 +16,18 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
+from werkzeug.security import generate_password_hash
 
 from blog import create_app
-from blog.comment_service import build_comment
-from blog.database import prepare_database
+from blog.authoring.service import tags_named
+from blog.cli.prepare import prepare_database
+from blog.comments.service import build_comment
+from blog.core.markdown import render_post
+from blog.core.models import Author, Comment, CommentStatus, Post, PostStatus, utcnow
+from blog.core.text import slugify
 from blog.extensions import db
-from blog.markdown import render_post
-from blog.models import Author, Comment, CommentStatus, Post, PostStatus, Tag, utcnow
-from blog.text import slugify
 from tests.liveserver import gunicorn_server
 
 CHROMIUM = "/usr/bin/chromium"
@@ -36,26 +43,82 @@ def skip_unless(available: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture
-def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
-    """A fresh app on its own SQLite file, migrated with the real migrations, no demo posts."""
-    monkeypatch.setenv("BLOG_INSTANCE_PATH", str(tmp_path / "instance"))
+def _clean_environment(monkeypatch: pytest.MonkeyPatch, instance: Path) -> None:
+    """Point the app at `instance`, with no operator settings from this machine's environment."""
+    monkeypatch.setenv("BLOG_INSTANCE_PATH", str(instance))
     for name in list(os.environ):
         if (name.startswith("BLOG_") and name != "BLOG_INSTANCE_PATH") or name == "DATABASE_URL":
             monkeypatch.delenv(name)
-    application = create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite3'}",
-            "WTF_CSRF_ENABLED": False,
-            "DEMO_CONTENT_ON_EMPTY": False,
-            "SITE_URL": "https://blog.example.test",
-        }
-    )
-    prepare_database(application)
+
+
+TEST_CONFIG = {
+    "TESTING": True,
+    "WTF_CSRF_ENABLED": False,
+    "DEMO_CONTENT_ON_EMPTY": False,
+    "SITE_URL": "https://blog.example.test",
+}
+
+# A cheap hash for the passwords fixtures set: check_password_hash reads the method from the
+# hash, so sign-in works as in production without paying for scrypt in every test.
+TEST_PASSWORD_METHOD = "pbkdf2:sha256:1"
+
+
+def cheap_password_hash(password: str) -> str:
+    """A password hash that is quick to make and check, for test fixtures only."""
+    return generate_password_hash(password, method=TEST_PASSWORD_METHOD)
+
+
+class SharedTemplateCache(BytecodeCache):
+    """Compiled templates kept in memory for every app the tests make (keyed by source hash)."""
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        """Hand a template its compiled code, if an earlier app compiled the same source."""
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        """Keep a newly compiled template for the next app."""
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+# Each test makes its own app, and Jinja would otherwise parse and compile every template anew.
+TEMPLATE_CACHE = SharedTemplateCache()
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated once with the real migrations; each test gets a copy of it."""
+    work = tmp_path_factory.mktemp("migrated")
+    path = work / "template.sqlite3"
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        _clean_environment(monkeypatch, work / "instance")
+        template = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+        prepare_database(template)
+        with template.app_context():
+            db.engine.dispose()
+    # Fold the write-ahead log into the file, so that copying the one file copies everything.
+    with closing(sqlite3.connect(path)) as connection:
+        connection.execute("PRAGMA journal_mode=DELETE")
+    return path
+
+
+@pytest.fixture
+def app(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, migrated_database: Path
+) -> Iterator[Flask]:
+    """A fresh app on its own SQLite file, migrated with the real migrations, no demo posts."""
+    _clean_environment(monkeypatch, tmp_path / "instance")
+    database = tmp_path / "test.sqlite3"
+    shutil.copyfile(migrated_database, database)
+    application = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"})
+    application.jinja_env.bytecode_cache = TEMPLATE_CACHE
     with application.app_context():
         yield application
         db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.fixture
@@ -102,18 +165,13 @@ def make_post(app: Flask, author: Author) -> PostFactory:
             status=status.value,
             published_at=None if status is PostStatus.DRAFT else when,
             author=author,
-            tags=[_tag(name) for name in tags or []],
+            tags=tags_named(tags or []),
         )
         db.session.add(post)
         db.session.commit()
         return post
 
     return build
-
-
-def _tag(name: str) -> Tag:
-    slug = slugify(name)
-    return db.session.scalar(db.select(Tag).where(Tag.slug == slug)) or Tag(name=name, slug=slug)
 
 
 @pytest.fixture
@@ -192,10 +250,23 @@ def authoring_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         cli_env["BLOG_INSTANCE_PATH"] = str(work / "instance")
         flask = Path(sys.executable).parent / "flask"
         subprocess.run(
-            [str(flask), "--app", "blog", "author", "create", AUTHOR_EMAIL, "--name",
-             "Wren Writer", "--password-stdin"],
-            input=AUTHOR_PASSWORD + "\n", text=True, env=cli_env, check=True, capture_output=True,
-        )  # fmt: skip
+            [
+                str(flask),
+                "--app",
+                "blog",
+                "author",
+                "create",
+                AUTHOR_EMAIL,
+                "--name",
+                "Wren Writer",
+                "--password-stdin",
+            ],
+            input=AUTHOR_PASSWORD + "\n",
+            text=True,
+            env=cli_env,
+            check=True,
+            capture_output=True,
+        )
         yield base
 
 

@@ -68,8 +68,9 @@ class AuthorBrowser:
         page = self.get("/account/sign-in")
         token = re.search(r'name="csrf_token" value="([^"]+)"', page)
         assert token
-        code, _location = self.post("/account/sign-in", {"email": email, "password": password,
-                                                         "csrf_token": token.group(1)})  # fmt: skip
+        code, _location = self.post(
+            "/account/sign-in", {"email": email, "password": password, "csrf_token": token.group(1)}
+        )
         assert code == 303, f"sign-in answered {code}"
         editor = self.get("/editor/posts/new")
         found = re.search(r'name="csrf_token" value="([^"]+)"', editor)
@@ -93,6 +94,16 @@ class AuthorBrowser:
 
     def save(self, path: str, title: str, body: str) -> tuple[int, str]:
         """Save a published post through the editor form at `path`."""
-        return self.post(path, {"csrf_token": self.csrf, "title": title, "slug": "", "tags": "Load",
-                                "summary": "", "body": body, "status": "published",
-                                "publish_at": ""})  # fmt: skip
+        return self.post(
+            path,
+            {
+                "csrf_token": self.csrf,
+                "title": title,
+                "slug": "",
+                "tags": "Load",
+                "summary": "",
+                "body": body,
+                "status": "published",
+                "publish_at": "",
+            },
+        )

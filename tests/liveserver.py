@@ -27,8 +27,13 @@ def free_port() -> int:
 class GunicornServer:
     """gunicorn over an instance folder under `work`; the folder survives restarts."""
 
-    def __init__(self, work: Path, workers: int = 2, extra_env: dict[str, str] | None = None,
-                 port: int | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        work: Path,
+        workers: int = 2,
+        extra_env: dict[str, str] | None = None,
+        port: int | None = None,
+    ) -> None:
         self.work = work
         self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -49,11 +54,19 @@ class GunicornServer:
         gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
-                [gunicorn, "--config", str(ROOT / "gunicorn.conf.py"),
-                 "--bind", f"127.0.0.1:{self.port}"],
-                cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
+                [
+                    gunicorn,
+                    "--config",
+                    str(ROOT / "gunicorn.conf.py"),
+                    "--bind",
+                    f"127.0.0.1:{self.port}",
+                ],
+                cwd=ROOT,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own process group: kill() reaches the workers
-            )  # fmt: skip
+            )
         self._wait_until_serving()
         return self.base
 
@@ -93,8 +106,9 @@ class GunicornServer:
 
 
 @contextmanager
-def gunicorn_server(work: Path, workers: int = 2, extra_env: dict[str, str] | None = None
-                    ) -> Iterator[str]:
+def gunicorn_server(
+    work: Path, workers: int = 2, extra_env: dict[str, str] | None = None
+) -> Iterator[str]:
     """Serve the blog from a fresh instance folder under `work`; yield the base URL."""
     server = GunicornServer(work, workers, extra_env)
     try:

@@ -39,8 +39,6 @@ HELD = "awaiting moderation"
 # --- helpers -----------------------------------------------------------------------------------
 
 
-
-
 def comment_count(page: Page) -> int:
     """The number in the article's comment heading."""
     heading = page.locator("#comments-heading").inner_text().strip()
@@ -456,8 +454,9 @@ def test_bulk_delete_asks_first(
     set_marker(page)
     for body in bodies:
         queue_item(page, body).get_by_role("checkbox").check()
-    delete = page.locator("#bulk-form .bulk-actions").get_by_role("button", name="Delete",
-                                                                   exact=True)  # fmt: skip
+    delete = page.locator("#bulk-form .bulk-actions").get_by_role(
+        "button", name="Delete", exact=True
+    )
     answers = iter([False, True])
     asked: list[str] = []
 

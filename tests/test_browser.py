@@ -19,7 +19,6 @@ pytestmark = [
 SITE_NAME = "Riverside Ledger"
 
 
-
 @pytest.fixture(scope="module")
 def article_path(live_server: str) -> str:
     """The path of the first article linked from the home page."""

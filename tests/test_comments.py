@@ -12,9 +12,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from blog.comments.spam import form_started_token
+from blog.core.models import Comment, CommentStatus, Post, PostStatus, RateLimitHit, utcnow
 from blog.extensions import db
-from blog.forms import form_started_token
-from blog.models import Comment, CommentStatus, Post, PostStatus, RateLimitHit, utcnow
 from tests.conftest import PostFactory
 
 HX = {"HX-Request": "true", "HX-Request-Type": "partial"}
@@ -101,8 +101,11 @@ def test_post_with_htmx_returns_the_updated_section(client: FlaskClient, post: P
     assert f'id="comment-{comment.id}" tabindex="-1" autofocus' in rest
     assert '<span class="comment-count">1 Comment</span>' in rest
     # The count by the byline and the status line are swapped out of band.
-    assert re.search(r'id="comment-count-link" data-hx-swap-oob="true"><a href="#comments">'
-                     r"1 Comment</a>", rest)  # fmt: skip
+    assert re.search(
+        r'id="comment-count-link" data-hx-swap-oob="true"><a href="#comments">'
+        r"1 Comment</a>",
+        rest,
+    )
     assert 'id="comment-status" role="status" data-hx-swap-oob="innerHTML"' in rest
     assert "Thanks, Rowan! Your comment is posted." in rest
     # A fresh form: nothing of what was typed is left in it.
@@ -140,9 +143,13 @@ def test_email_is_never_shown(client: FlaskClient, post: Post) -> None:
 )
 @pytest.mark.parametrize("htmx", [False, True])
 def test_validation_errors_keep_the_text(
-    client: FlaskClient, post: Post, htmx: bool, overrides: dict[str, str], field: str,
+    client: FlaskClient,
+    post: Post,
+    htmx: bool,
+    overrides: dict[str, str],
+    field: str,
     message: str,
-) -> None:  # fmt: skip
+) -> None:
     data = {"email": "kept@example.org", "body": "Kept body text", **overrides}
     response = send(client, post, htmx=htmx, **data)
     assert response.status_code == 422
@@ -199,8 +206,11 @@ def test_rate_limit(app: Flask, client: FlaskClient, post: Post) -> None:
     assert comments_stored() == 3
     # Another client is not affected.
     other = app.test_client()
-    response = other.post(f"/posts/{post.slug}/comments", data=form(body="Other"),
-                          environ_base={"REMOTE_ADDR": "10.9.8.7"})  # fmt: skip
+    response = other.post(
+        f"/posts/{post.slug}/comments",
+        data=form(body="Other"),
+        environ_base={"REMOTE_ADDR": "10.9.8.7"},
+    )
     assert response.status_code == 303
 
 
@@ -248,16 +258,24 @@ def test_hidden_posts_take_no_comments(
 @pytest.mark.parametrize(
     ("mode", "body", "email", "held"),
     [
-        ("open", "See [a](https://a.example) [b](https://b.example) [c](https://c.example)", "",
-         False),
+        (
+            "open",
+            "See [a](https://a.example) [b](https://b.example) [c](https://c.example)",
+            "",
+            False,
+        ),
         ("links", "Two [a](https://a.example) [b](https://b.example)", "", False),
-        ("links", "Three [a](https://a.example) [b](https://b.example) [c](https://c.example)",
-         "", True),
+        (
+            "links",
+            "Three [a](https://a.example) [b](https://b.example) [c](https://c.example)",
+            "",
+            True,
+        ),
         ("all", "Anything", "", True),
         ("first-time", "Hello", "new@example.org", True),
         ("first-time", "Hello", "", True),
     ],
-)  # fmt: skip
+)
 def test_moderation_modes(
     app: Flask, client: FlaskClient, post: Post, mode: str, body: str, email: str, held: bool
 ) -> None:
@@ -271,9 +289,13 @@ def test_moderation_modes(
         assert '<span class="comment-count">0 Comments</span>' in response.text
         # Its writer sees it, marked; nobody else does.
         assert "Only you can see this comment until an author approves it." in response.text
-        assert body.split()[0] not in client.application.test_client().get(
-            f"/posts/{post.slug}"
-        ).text.split('id="comments"')[1].split('id="post-a-comment"')[0]
+        assert (
+            body.split()[0]
+            not in client.application.test_client()
+            .get(f"/posts/{post.slug}")
+            .text.split('id="comments"')[1]
+            .split('id="post-a-comment"')[0]
+        )
     else:
         assert "Your comment is posted." in response.text
 
@@ -356,9 +378,12 @@ def test_reply_errors_stay_in_the_reply_form(
 
 @pytest.mark.parametrize("case", ["pending", "other-post", "missing", "garbage"])
 def test_reply_to_unavailable_comment(
-    client: FlaskClient, post: Post, make_post: PostFactory,
-    make_comment: Callable[..., Comment], case: str,
-) -> None:  # fmt: skip
+    client: FlaskClient,
+    post: Post,
+    make_post: PostFactory,
+    make_comment: Callable[..., Comment],
+    case: str,
+) -> None:
     if case == "pending":
         parent_id = str(make_comment(post, "Held", status=CommentStatus.PENDING).id)
     elif case == "other-post":
@@ -454,9 +479,12 @@ def test_csrf_enforced(csrf_app: Flask, post: Post) -> None:
     stale = send(client, post, csrf_token="stale-token-from-an-old-page", body="Stale")
     assert stale.status_code == 400
     # A forged htmx header does not stand in for the token.
-    forged = client.post(f"/posts/{post.slug}/comments", data=form(),
-                         headers={**HX, "HX-Source": "form#x", "X-Requested-With": "x"})
-    assert forged.status_code == 400  # fmt: skip
+    forged = client.post(
+        f"/posts/{post.slug}/comments",
+        data=form(),
+        headers={**HX, "HX-Source": "form#x", "X-Requested-With": "x"},
+    )
+    assert forged.status_code == 400
     assert comments_stored() == 0
     ok = send(client, post, csrf_token=token.group(1), body="With token")
     assert ok.status_code == 303
@@ -515,8 +543,9 @@ def test_edit_as_page_and_fragment(client: FlaskClient, post: Post, mine: Commen
 
 def test_edit_errors(client: FlaskClient, post: Post, mine: Comment) -> None:
     for htmx in (False, True):
-        response = client.post(f"/comments/{mine.id}/edit", data={"body": " "},
-                               headers=HX if htmx else {})  # fmt: skip
+        response = client.post(
+            f"/comments/{mine.id}/edit", data={"body": " "}, headers=HX if htmx else {}
+        )
         assert response.status_code == 422
         assert "A comment cannot be empty; delete it instead." in response.text
     db.session.refresh(mine)
@@ -586,8 +615,9 @@ def test_rate_limit_behind_a_proxy_counts_the_real_client(app: Flask, post: Post
     def from_client(address: str, body: str) -> int:
         with proxied.app_context():
             data = form(body=body)
-        return client.post(f"/posts/{post.slug}/comments", data=data,
-                           headers={"X-Forwarded-For": address}).status_code  # fmt: skip
+        return client.post(
+            f"/posts/{post.slug}/comments", data=data, headers={"X-Forwarded-For": address}
+        ).status_code
 
     assert from_client("203.0.113.5", "From five") == 303
     assert from_client("203.0.113.5", "Five again") == 429

@@ -32,8 +32,6 @@ DUPLICATE = "This comment has already been posted here."
 # --- helpers -----------------------------------------------------------------------------------
 
 
-
-
 def comment_count(page: Page) -> int:
     """The number in the comment section's heading, checked against the one by the byline."""
     heading = page.locator("#comments-heading").inner_text().strip()

@@ -13,6 +13,8 @@ import pytest
 from tests.httpclient import Commenter
 from tests.liveserver import gunicorn_server
 
+pytestmark = pytest.mark.e2e  # real gunicorn servers
+
 BASE_ENV = {
     "BLOG_COMMENT_MIN_SECONDS": "0",
     "BLOG_COMMENT_MODERATION": "open",
@@ -41,8 +43,9 @@ def test_rate_limit_is_shared_by_both_workers(tmp_path: Path, attempts: int) -> 
     with gunicorn_server(tmp_path, workers=2, extra_env=env) as base:
         browser = Commenter(base)
         with ThreadPoolExecutor(8) as pool:
-            codes = list(pool.map(browser.post_comment,
-                                  [f"Rate test {n}" for n in range(attempts)]))  # fmt: skip
+            codes = list(
+                pool.map(browser.post_comment, [f"Rate test {n}" for n in range(attempts)])
+            )
         pids = post_pids(tmp_path)
     assert Counter(codes) == {303: 5, 429: attempts - 5}, Counter(codes)
     assert stored(tmp_path, "Rate test") == 5

@@ -9,12 +9,13 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, inspect, select
 
-from blog import create_app, demo_content
-from blog.database import prepare_database
+from blog import create_app
+from blog.cli.prepare import prepare_database
+from blog.core.models import Comment, Post, PostStatus, Tag
+from blog.demo import content
 from blog.extensions import db
-from blog.models import Comment, Post, PostStatus, Tag
 
-PUBLISHED = [p for p in demo_content.POSTS if p["status"] == PostStatus.PUBLISHED.value]
+PUBLISHED = [p for p in content.posts() if p.status == PostStatus.PUBLISHED.value]
 
 
 def count(model: type) -> int:
@@ -35,7 +36,7 @@ def test_first_start_migrates_and_seeds(fresh_app: Flask) -> None:
     with fresh_app.app_context():
         tables = set(inspect(db.engine).get_table_names())
         assert {"authors", "posts", "tags", "post_tags", "comments", "alembic_version"} <= tables
-        assert count(Post) == len(demo_content.POSTS)
+        assert count(Post) == len(content.posts())
         assert count(Tag) >= 5
         assert count(Comment) > 0
 
@@ -44,7 +45,7 @@ def test_second_start_adds_nothing(fresh_app: Flask) -> None:
     prepare_database(fresh_app)
     prepare_database(fresh_app)
     with fresh_app.app_context():
-        assert count(Post) == len(demo_content.POSTS)
+        assert count(Post) == len(content.posts())
 
 
 def test_no_seeding_into_a_blog_that_has_posts(app: Flask, make_post: object) -> None:
@@ -65,10 +66,10 @@ def test_cli_loads_demo_on_demand(app: Flask) -> None:
     runner = app.test_cli_runner()
     result = runner.invoke(args=["demo", "load"])
     assert result.exit_code == 0, result.output
-    assert f"Added {len(demo_content.POSTS)} demo post(s)." in result.output
+    assert f"Added {len(content.posts())} demo post(s)." in result.output
     again = runner.invoke(args=["demo", "load"])
     assert "Added 0 demo post(s)." in again.output
-    assert count(Post) == len(demo_content.POSTS)
+    assert count(Post) == len(content.posts())
 
 
 def test_demo_posts_read_like_articles(app: Flask) -> None:
@@ -82,20 +83,20 @@ def test_demo_posts_read_like_articles(app: Flask) -> None:
     assert 'rel="tag"' in article
     assert len(PUBLISHED) >= 5
     for post in PUBLISHED:
-        assert len(str(post["body"]).split()) >= 400, post["slug"]
+        assert len(post.body.split()) >= 400, post.slug
 
 
 def test_demo_has_hidden_posts_that_stay_hidden(app: Flask) -> None:
     app.test_cli_runner().invoke(args=["demo", "load"])
     client = app.test_client()
-    hidden = [p for p in demo_content.POSTS if p["status"] != PostStatus.PUBLISHED.value]
-    assert {p["status"] for p in hidden} == {"draft", "scheduled"}
+    hidden = [p for p in content.posts() if p.status != PostStatus.PUBLISHED.value]
+    assert {p.status for p in hidden} == {"draft", "scheduled"}
     for post in hidden:
-        assert client.get(f"/posts/{post['slug']}").status_code == 404
+        assert client.get(f"/posts/{post.slug}").status_code == 404
 
 
 def test_cli_prepare_command(fresh_app: Flask) -> None:
     result = fresh_app.test_cli_runner().invoke(args=["prepare"])
     assert result.exit_code == 0, result.output
     with fresh_app.app_context():
-        assert count(Post) == len(demo_content.POSTS)
+        assert count(Post) == len(content.posts())

@@ -9,12 +9,11 @@ import pytest
 from flask import Flask, g
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
-from werkzeug.security import generate_password_hash
 
+from blog.comments.spam import form_started_token
+from blog.core.models import Author, Comment, Post, Tag
 from blog.extensions import db
-from blog.forms import form_started_token
-from blog.models import Author, Comment, Post, Tag
-from tests.conftest import PostFactory
+from tests.conftest import PostFactory, cheap_password_hash
 
 HX = {"HX-Request": "true", "HX-Request-Type": "partial"}
 DANGEROUS_TAGS = {"iframe", "object", "embed", "style", "svg", "math", "base", "meta", "link"}
@@ -71,8 +70,15 @@ def open_comments(app: Flask) -> None:
 
 def comment_form(**overrides: str) -> dict[str, str]:
     """A valid comment form with one field replaced."""
-    data = {"name": "Tester", "email": "", "website": "", "body": "A fine comment.",
-            "parent_id": "", "homepage": "", "started": form_started_token()}  # fmt: skip
+    data = {
+        "name": "Tester",
+        "email": "",
+        "website": "",
+        "body": "A fine comment.",
+        "parent_id": "",
+        "homepage": "",
+        "started": form_started_token(),
+    }
     data.update(overrides)
     return data
 
@@ -94,11 +100,11 @@ COMMENT_PAYLOADS: list[tuple[str, str, bool]] = [
     ("body", "![x](javascript:alert('XSS'))", True),
     ("body", '<div hx-get="/XSS" hx-trigger="load">x</div>', True),
     ("body", '<p data-hx-post="/XSS" data-hx-trigger="load">x</p>', True),
-    ("body", '<a hx-on:click="alert(\'XSS\')">x</a>', True),
+    ("body", "<a hx-on:click=\"alert('XSS')\">x</a>", True),
     ("body", "<style>body{display:none}</style>XSS", True),
     ("body", '<a href="/" style="position:fixed;inset:0">XSS</a>', True),
     ("body", "'; DROP TABLE comments; -- XSS", True),
-    ("body", "\" OR 1=1 -- XSS", True),
+    ("body", '" OR 1=1 -- XSS', True),
     ("body", "<!--XSS--><script>alert(1)</script>", True),
     ("body", "x\x00XSS", False),
     ("body", "   \n\t  ", False),
@@ -118,7 +124,7 @@ COMMENT_PAYLOADS: list[tuple[str, str, bool]] = [
     ("website", "vbscript:msgbox('XSS')", False),
     ("website", "//evil.example/XSS", False),
     ("website", 'https://ok.example/" onmouseover="alert(1)', False),
-    ("website", "https://ok.example/XSS?q=\"><script>", True),
+    ("website", 'https://ok.example/XSS?q="><script>', True),
     ("email", "x@example.org\r\nBcc: victim@example.org", False),
     ("email", "<script>@example.org", True),
 ]
@@ -127,12 +133,19 @@ COMMENT_PAYLOADS: list[tuple[str, str, bool]] = [
 @pytest.mark.parametrize(("field", "payload", "stored"), COMMENT_PAYLOADS)
 @pytest.mark.parametrize("htmx", [False, True])
 def test_hostile_comment_fields(
-    client: FlaskClient, make_post: PostFactory, field: str, payload: str, stored: bool,
+    client: FlaskClient,
+    make_post: PostFactory,
+    field: str,
+    payload: str,
+    stored: bool,
     htmx: bool,
-) -> None:  # fmt: skip
+) -> None:
     post = make_post()
-    response = client.post(f"/posts/{post.slug}/comments", data=comment_form(**{field: payload}),
-                           headers=HX if htmx else {})  # fmt: skip
+    response = client.post(
+        f"/posts/{post.slug}/comments",
+        data=comment_form(**{field: payload}),
+        headers=HX if htmx else {},
+    )
     if stored:
         assert response.status_code == (200 if htmx else 303)
     else:
@@ -168,11 +181,12 @@ EDITOR_PAYLOADS: list[tuple[str, str, int]] = [
 @pytest.fixture
 def author_client(app: Flask, author: Author) -> FlaskClient:
     """A client signed in as the author."""
-    author.password_hash = generate_password_hash("long enough password")
+    author.password_hash = cheap_password_hash("long enough password")
     db.session.commit()
     client = app.test_client()
-    client.post("/account/sign-in", data={"email": author.email,
-                                          "password": "long enough password"})  # fmt: skip
+    client.post(
+        "/account/sign-in", data={"email": author.email, "password": "long enough password"}
+    )
     return client
 
 
@@ -180,8 +194,15 @@ def author_client(app: Flask, author: Author) -> FlaskClient:
 def test_hostile_editor_fields(
     author_client: FlaskClient, field: str, payload: str, code: int
 ) -> None:
-    data = {"title": "Safe title", "slug": "", "tags": "", "summary": "", "status": "published",
-            "body": "Safe body", "publish_at": ""}  # fmt: skip
+    data = {
+        "title": "Safe title",
+        "slug": "",
+        "tags": "",
+        "summary": "",
+        "status": "published",
+        "body": "Safe body",
+        "publish_at": "",
+    }
     data[field] = payload
     response = author_client.post("/editor/posts/new", data=data)
     assert response.status_code == code
@@ -198,8 +219,9 @@ def test_hostile_editor_fields(
     assert_inert(preview.text)
 
 
-@pytest.mark.parametrize("query", ["<script>alert('XSS')</script>", "%' OR 1=1 --",
-                                   "\x00XSS", "_%_%", "a" * 5000])  # fmt: skip
+@pytest.mark.parametrize(
+    "query", ["<script>alert('XSS')</script>", "%' OR 1=1 --", "\x00XSS", "_%_%", "a" * 5000]
+)
 def test_hostile_search(author_client: FlaskClient, query: str) -> None:
     response = author_client.get("/editor/comments/", query_string={"q": query, "status": "all"})
     assert response.status_code == 200
@@ -214,8 +236,9 @@ def test_oversized_comment_is_413_before_parsing(
     client: FlaskClient, make_post: PostFactory
 ) -> None:
     post = make_post()
-    response = client.post(f"/posts/{post.slug}/comments",
-                           data=comment_form(body="z" * (70 * 1024)))  # fmt: skip
+    response = client.post(
+        f"/posts/{post.slug}/comments", data=comment_form(body="z" * (70 * 1024))
+    )
     assert response.status_code == 413
     assert "larger than this blog accepts" in response.text
     assert rows(Comment) == 0
@@ -224,8 +247,9 @@ def test_oversized_comment_is_413_before_parsing(
 def test_too_many_fields(client: FlaskClient, make_post: PostFactory) -> None:
     post = make_post()
     data = {f"f{n}": "x" for n in range(300)} | comment_form()
-    response = client.post(f"/posts/{post.slug}/comments", data=data,
-                           content_type="multipart/form-data")  # fmt: skip
+    response = client.post(
+        f"/posts/{post.slug}/comments", data=data, content_type="multipart/form-data"
+    )
     assert response.status_code == 413
     assert rows(Comment) == 0
 
@@ -233,15 +257,24 @@ def test_too_many_fields(client: FlaskClient, make_post: PostFactory) -> None:
 def test_invalid_utf8(client: FlaskClient, make_post: PostFactory) -> None:
     post = make_post()
     raw = b"name=%FF%FE&body=%C3%28bad&started=" + form_started_token().encode()
-    response = client.post(f"/posts/{post.slug}/comments", data=raw,
-                           content_type="application/x-www-form-urlencoded")  # fmt: skip
+    response = client.post(
+        f"/posts/{post.slug}/comments", data=raw, content_type="application/x-www-form-urlencoded"
+    )
     assert 200 <= response.status_code < 500
     assert_inert(response.text)
 
 
-@pytest.mark.parametrize("path", ["/static/../blog/config.py", "/static/%2e%2e/wsgi.py",
-                                  "/static/..%2f..%2fetc/passwd", "/posts/..%2f..%2fetc%2fpasswd",
-                                  "/media/..%2f..%2fsecret_key", "/tags/%00"])  # fmt: skip
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static/../blog/config.py",
+        "/static/%2e%2e/wsgi.py",
+        "/static/..%2f..%2fetc/passwd",
+        "/posts/..%2f..%2fetc%2fpasswd",
+        "/media/..%2f..%2fsecret_key",
+        "/tags/%00",
+    ],
+)
 def test_path_traversal(client: FlaskClient, path: str) -> None:
     response = client.get(path)
     assert response.status_code in (400, 404)
@@ -259,10 +292,15 @@ def test_wrong_host_is_refused(app: Flask) -> None:
 def test_forged_htmx_headers_do_not_replace_csrf(app: Flask, make_post: PostFactory) -> None:
     app.config["WTF_CSRF_ENABLED"] = True
     post = make_post()
-    headers = {**HX, "HX-Source": "form#x", "HX-Target": "section#comments",
-               "HX-Current-URL": f"http://localhost/posts/{post.slug}"}  # fmt: skip
-    response = app.test_client().post(f"/posts/{post.slug}/comments", data=comment_form(),
-                                      headers=headers)  # fmt: skip
+    headers = {
+        **HX,
+        "HX-Source": "form#x",
+        "HX-Target": "section#comments",
+        "HX-Current-URL": f"http://localhost/posts/{post.slug}",
+    }
+    response = app.test_client().post(
+        f"/posts/{post.slug}/comments", data=comment_form(), headers=headers
+    )
     assert response.status_code == 400
     assert rows(Comment) == 0
 
@@ -285,10 +323,19 @@ def failing_routes(app: Flask) -> Flask:
     return app
 
 
-@pytest.mark.parametrize(("code", "title"), [(400, "Bad request"), (403, "Forbidden"),
-                         (404, "Page not found"), (405, "Method not allowed"), (413, "Too large"),
-                         (422, "Could not be processed"), (429, "Too many requests"),
-                         (500, "Something went wrong")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("code", "title"),
+    [
+        (400, "Bad request"),
+        (403, "Forbidden"),
+        (404, "Page not found"),
+        (405, "Method not allowed"),
+        (413, "Too large"),
+        (422, "Could not be processed"),
+        (429, "Too many requests"),
+        (500, "Something went wrong"),
+    ],
+)
 def test_error_pages(failing_routes: Flask, code: int, title: str) -> None:
     client = failing_routes.test_client()
     full = client.get(f"/fail/{code}")
@@ -305,7 +352,6 @@ def test_error_pages(failing_routes: Flask, code: int, title: str) -> None:
 def test_real_405_and_413_answer_in_the_site_look(client: FlaskClient) -> None:
     response = client.delete("/")
     assert response.status_code == 405 and "Method not allowed" in response.text
-
 
 
 # --- headers and cookies ----------------------------------------------------------------------
@@ -336,15 +382,31 @@ def test_session_cookie_flags(app: Flask, make_post: PostFactory) -> None:
     assert secure.headers["Strict-Transport-Security"].startswith("max-age=")
 
 
-@pytest.mark.parametrize("url", ["/", "/tags/", "/archive/", "/posts/none", "/editor/",
-                                 "/account/sign-in", "/static/css/blog.css"])  # fmt: skip
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/tags/",
+        "/archive/",
+        "/posts/none",
+        "/editor/",
+        "/account/sign-in",
+        "/static/css/blog.css",
+    ],
+)
 def test_every_response_has_the_security_headers(client: FlaskClient, url: str) -> None:
     response = client.get(url)
     response.close()
     csp = response.headers["Content-Security-Policy"]
-    for directive in ("default-src 'self'", "script-src 'self'", "object-src 'none'",
-                      "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'"):
-        assert directive in csp  # fmt: skip
+    for directive in (
+        "default-src 'self'",
+        "script-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ):
+        assert directive in csp
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"

@@ -13,8 +13,12 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
+
 from tests.httpclient import AuthorBrowser, Commenter
 from tests.liveserver import GunicornServer
+
+pytestmark = pytest.mark.e2e  # real gunicorn servers
 
 CLIENTS = 20
 COMMENTS_EACH = 25
@@ -47,10 +51,23 @@ def create_author(work: Path, email: str, password: str) -> None:
     env = {key: value for key, value in os.environ.items() if not key.startswith("BLOG_")}
     env["BLOG_INSTANCE_PATH"] = str(work / "instance")
     subprocess.run(
-        [str(Path(sys.executable).parent / "flask"), "--app", "blog", "author", "create", email,
-         "--name", "Load Author", "--password-stdin"],
-        input=password + "\n", text=True, env=env, check=True, capture_output=True,
-    )  # fmt: skip
+        [
+            str(Path(sys.executable).parent / "flask"),
+            "--app",
+            "blog",
+            "author",
+            "create",
+            email,
+            "--name",
+            "Load Author",
+            "--password-stdin",
+        ],
+        input=password + "\n",
+        text=True,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
 
 
 def test_parallel_comments_and_saves_are_all_stored_exactly_once(tmp_path: Path) -> None:
@@ -59,8 +76,9 @@ def test_parallel_comments_and_saves_are_all_stored_exactly_once(tmp_path: Path)
     try:
         create_author(tmp_path, "load@example.org", "load test password")
         commenters = [Commenter(base) for _ in range(CLIENTS)]
-        authors = [AuthorBrowser(base, "load@example.org", "load test password")
-                   for _ in range(AUTHORS)]  # fmt: skip
+        authors = [
+            AuthorBrowser(base, "load@example.org", "load test password") for _ in range(AUTHORS)
+        ]
 
         def write(number: int) -> list[int]:
             commenter = commenters[number]

@@ -13,7 +13,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 MAKE = shutil.which("make")
 
-pytestmark = pytest.mark.skipif(MAKE is None, reason="make is not installed")
+pytestmark = [
+    pytest.mark.e2e,  # runs make in a subprocess
+    pytest.mark.skipif(MAKE is None, reason="make is not installed"),
+]
 
 
 def run_prereqs(bin_dir: Path) -> subprocess.CompletedProcess[str]:

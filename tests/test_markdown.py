@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from blog.markdown import render_comment, render_post, sanitize
+from blog.core.markdown import render_comment, render_post, sanitize
 
 HOSTILE_MARKDOWN = [
     "<script>alert(1)</script>",
@@ -41,7 +41,7 @@ HOSTILE_HTML = [
     '<a href="/ok" hx-boost="true" style="position:fixed">x</a>',
     "<iframe src=https://evil.example></iframe>",
     "<object data=x></object><embed src=x>",
-    '<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>',
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
     "<!-- <script>alert(1)</script> -->",
     '<h2 id="x" onmouseover="alert(1)" class="htmx-indicator">x</h2>',
 ]

@@ -13,7 +13,7 @@ from alembic.migration import MigrationContext
 from flask import Flask
 
 from blog import create_app
-from blog.database import prepare_database
+from blog.cli.prepare import prepare_database
 from blog.extensions import db
 from tests.conftest import skip_unless
 
@@ -35,8 +35,9 @@ def _postgres_available() -> bool:
     try:
         import psycopg
 
-        psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=postgres",
-                        connect_timeout=3).close()  # fmt: skip
+        psycopg.connect(
+            "host=127.0.0.1 port=5432 user=postgres dbname=postgres", connect_timeout=3
+        ).close()
     except Exception:
         return False
     return True

@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from blog.models import Comment, CommentStatus, PostStatus, utcnow
+from blog.core.models import Comment, CommentStatus, PostStatus, utcnow
 from tests.conftest import PostFactory
 
 HX = {"HX-Request": "true", "HX-Request-Type": "partial"}
@@ -39,7 +39,7 @@ def test_home_lists_newest_first_with_details(
     html = client.get("/").text
     assert titles(html) == ["Newer story", "Older story"]
     assert "Fresh news." in html
-    assert "By <span class=\"byline__author\">Ada Quill</span>" in html
+    assert 'By <span class="byline__author">Ada Quill</span>' in html
     assert re.search(r'<time datetime="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ">', html)
     assert '<a class="tag" rel="tag" href="/tags/rivers">Rivers</a>' in html
     assert "2 Comments" in html  # the pending one is not counted
@@ -140,8 +140,9 @@ def test_article_page_has_every_part(
     assert '<meta property="article:tag" content="Transport">' in html
 
 
-def test_updated_date_shown_only_when_later(app: Flask, client: FlaskClient,
-                                            make_post: PostFactory) -> None:
+def test_updated_date_shown_only_when_later(
+    app: Flask, client: FlaskClient, make_post: PostFactory
+) -> None:
     from blog.extensions import db
 
     post = make_post(published_at=utcnow() - timedelta(days=10))
@@ -195,8 +196,12 @@ def hidden_and_shown(make_post: PostFactory) -> dict[str, str]:
     now = utcnow()
     shown = make_post("Shown", published_at=now - timedelta(days=2), tags=["Common"])
     make_post("Secret draft", status=PostStatus.DRAFT, tags=["Common"])
-    make_post("Future scheduled", status=PostStatus.SCHEDULED,
-              published_at=now + timedelta(days=2), tags=["Common"])  # fmt: skip
+    make_post(
+        "Future scheduled",
+        status=PostStatus.SCHEDULED,
+        published_at=now + timedelta(days=2),
+        tags=["Common"],
+    )
     make_post("Future dated", published_at=now + timedelta(hours=1), tags=["Common"])
     return {"shown": shown.slug}
 
@@ -227,8 +232,9 @@ def test_hidden_posts_are_404_by_url(
 
 
 def test_scheduled_post_appears_once_due(client: FlaskClient, make_post: PostFactory) -> None:
-    post = make_post("Was scheduled", status=PostStatus.SCHEDULED,
-                     published_at=utcnow() - timedelta(minutes=1))  # fmt: skip
+    post = make_post(
+        "Was scheduled", status=PostStatus.SCHEDULED, published_at=utcnow() - timedelta(minutes=1)
+    )
     assert client.get(f"/posts/{post.slug}").status_code == 200
     assert "Was scheduled" in client.get("/").text
 
@@ -315,8 +321,16 @@ def test_monthly_archive(client: FlaskClient, make_post: PostFactory) -> None:
     assert titles(client.get("/archive/2024/12").text) == ["December"]
 
 
-@pytest.mark.parametrize("url", ["/archive/2025/13", "/archive/2025/0", "/archive/1900/1",
-                                 "/archive/2025/5", "/archive/2025/march"])  # fmt: skip
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/archive/2025/13",
+        "/archive/2025/0",
+        "/archive/1900/1",
+        "/archive/2025/5",
+        "/archive/2025/march",
+    ],
+)
 def test_archive_bad_or_empty_months_are_404(
     client: FlaskClient, make_post: PostFactory, url: str
 ) -> None:

@@ -10,8 +10,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event
 
+from blog.core.models import Comment, Post
 from blog.extensions import db
-from blog.models import Comment, Post
 from tests.conftest import PostFactory
 
 

@@ -1,0 +1,1 @@
+"""Accounts: author sign-in and sign-out, server-side sessions, and the `author` command."""

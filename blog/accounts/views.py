@@ -1,0 +1,68 @@
+"""Signing authors in and out."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from blog.accounts import service
+from blog.accounts.forms import SignInForm
+from blog.core import ratelimit
+from blog.core.web import Refused, refusal_response, render_page
+
+bp = Blueprint("accounts", __name__, url_prefix="/account")
+
+NOT_SIGNED_IN = "Please check the marked fields."
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: never an open redirect to another host."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return url_for("authoring.dashboard")
+
+
+@bp.after_request
+def no_store(response: Response) -> Response:
+    """Sign-in pages are never cached."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in() -> Response | str:
+    """The sign-in form; success opens a fresh session and goes where the author was headed."""
+    if current_user.is_authenticated:
+        return redirect(_safe_next(request.args.get("next")))
+    form = SignInForm()
+    if request.method == "GET":
+        return render_page("accounts/sign_in.html", "content", form=form, message=None)
+    try:
+        if not form.validate():
+            raise Refused(NOT_SIGNED_IN, 422)
+        author = service.authenticate(
+            form.email.data or "", form.password.data or "", ratelimit.client_key()
+        )
+    except Refused as refused:
+        # Field errors speak for themselves; only a refused sign-in gets a message on top.
+        message = None if form.errors else refused.message
+        html = render_page("accounts/sign_in.html", "content", form=form, message=message)
+        return refusal_response(refused, html)
+    target = _safe_next(request.args.get("next"))
+    # A new session for a new sign-in: nothing from before survives it.
+    session.clear()
+    login_user(service.start_session(author))
+    flash(f"Welcome back, {author.name}.", "success")
+    return redirect(target, 303)
+
+
+@bp.post("/sign-out")
+@login_required
+def sign_out() -> Response:
+    """End the session on the server and in the browser."""
+    service.end_session(current_user)
+    logout_user()
+    session.clear()
+    flash("You are signed out.", "success")
+    return redirect(url_for("reading.home"), 303)

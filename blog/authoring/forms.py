@@ -1,0 +1,95 @@
+"""The editor's form: a post's text, its tags and when it is published."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import DateTimeLocalField, StringField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp, ValidationError
+
+from blog.core.forms import lower, single_line, strip
+from blog.core.models import Limits
+from blog.core.text import split_tags
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+STATUS_CHOICES = {"draft": "Draft", "published": "Publish now", "scheduled": "Schedule"}
+
+
+def _tags_ok(_form: FlaskForm, field: Any) -> None:
+    names = split_tags(field.data or "")
+    if len(names) > Limits.TAGS_PER_POST:
+        raise ValidationError(f"Please use at most {Limits.TAGS_PER_POST} tags.")
+    if any(len(name) > Limits.TAG_NAME for name in names):
+        raise ValidationError(f"Each tag can be at most {Limits.TAG_NAME} characters.")
+
+
+class PostForm(FlaskForm):
+    """The editor: a post's text, its labels and when it is published."""
+
+    title = StringField(
+        "Title",
+        description="Shown as the post's heading.",
+        filters=[strip],
+        validators=[
+            DataRequired("Please give the post a title."),
+            Length(
+                max=Limits.POST_TITLE,
+                message=f"Please keep the title under {Limits.POST_TITLE} characters.",
+            ),
+            single_line,
+        ],
+    )
+    slug = StringField(
+        "Web address",
+        filters=[strip, lower],
+        validators=[
+            Optional(),
+            Length(
+                max=Limits.POST_SLUG,
+                message=f"Please keep the web address under {Limits.POST_SLUG} characters.",
+            ),
+            Regexp(
+                SLUG_PATTERN,
+                message="Use lowercase letters, digits and single hyphens, like river-news.",
+            ),
+        ],
+    )
+    tags = StringField(
+        "Tags",
+        description="Separated by commas, e.g. Rivers, Local News.",
+        filters=[strip],
+        validators=[Length(max=Limits.TAGS_FIELD), single_line, _tags_ok],
+    )
+    summary = TextAreaField(
+        "Summary",
+        filters=[strip],
+        validators=[
+            Length(
+                max=Limits.POST_SUMMARY,
+                message=f"Please keep the summary under {Limits.POST_SUMMARY} characters.",
+            ),
+            single_line,
+        ],
+    )
+    body = TextAreaField(
+        "Body",
+        filters=[strip],
+        validators=[
+            DataRequired("Please write the post."),
+            Length(
+                max=Limits.POST_BODY,
+                message=f"Please keep the post under {Limits.POST_BODY:,} characters.",
+            ),
+        ],
+    )
+    status = StringField(
+        "Status",
+        default="draft",
+        validators=[AnyOf(list(STATUS_CHOICES), message="Not a valid choice of status.")],
+    )
+    publish_at = DateTimeLocalField(
+        "Publish at (UTC)",
+        format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+        validators=[Optional()],
+    )

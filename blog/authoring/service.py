@@ -1,0 +1,162 @@
+"""Writing posts: validation beyond the form, tags, publication state and revisions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, func, select
+
+from blog.core.db import write_transaction
+from blog.core.markdown import render_post
+from blog.core.models import Author, Post, PostRevision, PostStatus, Tag, utcnow
+from blog.core.text import slugify, split_tags
+from blog.core.web import Refused
+from blog.extensions import db
+
+
+def tags_named(names: list[str]) -> list[Tag]:
+    """The tags with these names: the ones that exist, and new ones for the rest."""
+    slugs = [slugify(name) for name in names]
+    existing = {tag.slug: tag for tag in db.session.scalars(select(Tag).where(Tag.slug.in_(slugs)))}
+    return [
+        existing.get(slug) or Tag(name=name, slug=slug)
+        for name, slug in zip(names, slugs, strict=True)
+    ]
+
+
+@dataclass(frozen=True)
+class PreviewTag:
+    """A tag as the article template reads it."""
+
+    name: str
+    slug: str
+
+
+@dataclass(frozen=True)
+class PreviewPost:
+    """A post that is not stored, with all that the article template reads.
+
+    Previews and revisions go through the article's own template block and sanitizer.
+    """
+
+    title: str
+    slug: str
+    summary: str
+    body_html: str
+    author: Author
+    tags: list[PreviewTag]
+    published_at: datetime
+    updated_at: datetime
+    id: None = None
+
+
+def draft_post(
+    author: Author, *, title: str, slug: str, summary: str, body: str, tags: list[str]
+) -> PreviewPost:
+    """What the preview shows for the text as typed."""
+    now = utcnow()
+    return PreviewPost(
+        title=title or "Untitled",
+        slug=slug or slugify(title) or "untitled",
+        summary=summary,
+        body_html=render_post(body),
+        author=author,
+        tags=[PreviewTag(name, slugify(name)) for name in tags],
+        published_at=now,
+        updated_at=now,
+    )
+
+
+def _keep_revision(post: Post, author: Author) -> None:
+    db.session.add(
+        PostRevision(
+            post_id=post.id,
+            title=post.title,
+            slug=post.slug,
+            summary=post.summary,
+            body_source=post.body_source,
+            tags=", ".join(tag.name for tag in post.tags),
+            saved_by_id=author.id,
+        )
+    )
+
+
+def save_post(
+    author: Author,
+    post: Post | None,
+    *,
+    title: str,
+    slug: str,
+    summary: str,
+    body: str,
+    tags: list[str],
+    status: PostStatus,
+    publish_at: datetime | None,
+) -> Post:
+    """Create or update a post; a published post's previous version becomes a revision."""
+    slug = slug or slugify(title, max_length=200)
+    if not slug:
+        raise Refused("Please give the post a web address (slug).", 422, field="slug")
+    with write_transaction():
+        other = post.id if post else 0
+        taken = db.session.scalar(
+            select(func.count(Post.id)).where(Post.slug == slug, Post.id != other)
+        )
+        if taken:
+            raise Refused(
+                f"Another post already uses /posts/{slug}; please choose another.",
+                409,
+                field="slug",
+            )
+        now = utcnow()
+        if post is None:
+            post = Post(author=author, created_at=now)
+            db.session.add(post)
+        elif post.status == PostStatus.PUBLISHED.value:
+            _keep_revision(post, author)
+        if status is PostStatus.DRAFT:
+            published_at = None
+        elif status is PostStatus.SCHEDULED:
+            if publish_at is None or publish_at <= now:
+                raise Refused(
+                    "Please choose a time in the future to publish at.", 422, field="publish_at"
+                )
+            published_at = publish_at
+        else:
+            was_live = post.status == PostStatus.PUBLISHED.value and post.published_at
+            published_at = post.published_at if was_live else now
+        post.title = title
+        post.slug = slug
+        post.summary = summary
+        post.body_source = body
+        post.body_html = render_post(body)
+        post.tags = tags_named(tags)
+        post.status = status.value
+        post.published_at = published_at
+        post.updated_at = now
+    return post
+
+
+def delete_post(post: Post) -> None:
+    """Delete a post with its comments and revisions."""
+    post_id = post.id
+    with write_transaction():
+        db.session.execute(delete(Post).where(Post.id == post_id))
+
+
+def restore_revision(revision: PostRevision, author: Author) -> Post:
+    """Make an old version current again (the version it replaces becomes a revision)."""
+    post = db.session.get(Post, revision.post_id)
+    assert post is not None
+    return save_post(
+        author,
+        post,
+        title=revision.title,
+        slug=revision.slug,
+        summary=revision.summary,
+        body=revision.body_source,
+        tags=split_tags(revision.tags),
+        status=PostStatus(post.status),
+        publish_at=post.published_at,
+    )

@@ -1,0 +1,235 @@
+"""The authors' side: dashboard, the post editor with live preview, images and revisions."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from blog.authoring import queries, service
+from blog.authoring.forms import STATUS_CHOICES, PostForm
+from blog.core.models import Author, Limits, Post, PostRevision, PostStatus
+from blog.core.security import authors_only
+from blog.core.text import split_tags
+from blog.core.web import Refused, refusal_response, render_fragment, render_page, wants_fragment
+from blog.extensions import db
+from blog.media.service import store_image
+
+bp = Blueprint("authoring", __name__, url_prefix="/editor")
+
+# Signed-in authors only (their pages get Cache-Control: no-store from blog.core.security).
+authors_only(bp)
+
+SAVED = {"draft": "Draft saved.", "published": "Published.", "scheduled": "Scheduled."}
+
+
+def me() -> Author:
+    """The signed-in author."""
+    return current_user.author  # type: ignore[no-any-return]
+
+
+def _own_post(post_id: int) -> Post:
+    post = db.session.get(Post, post_id)
+    if post is None:
+        abort(404)
+    if post.author_id != me().id:
+        abort(403)
+    return post
+
+
+def _own_revision(revision_id: int) -> PostRevision:
+    revision = db.session.get(PostRevision, revision_id)
+    if revision is None:
+        abort(404)
+    _own_post(revision.post_id)
+    return revision
+
+
+@bp.get("/")
+def dashboard() -> str:
+    """The author's posts: drafts, scheduled and published, with comment counts."""
+    return render_page("authoring/dashboard.html", "content", posts=queries.posts_by(me()))
+
+
+def _form_for(post: Post | None) -> PostForm:
+    if post is None:
+        return PostForm()
+    return PostForm(
+        data={
+            "title": post.title,
+            "slug": post.slug,
+            "tags": ", ".join(tag.name for tag in post.tags),
+            "summary": post.summary,
+            "body": post.body_source,
+            "status": post.status,
+            "publish_at": post.published_at if post.status == "scheduled" else None,
+        }
+    )
+
+
+def _preview_post(form: PostForm) -> service.PreviewPost:
+    return service.draft_post(
+        me(),
+        title=form.title.data or "",
+        slug=form.slug.data or "",
+        summary=form.summary.data or "",
+        body=form.body.data or "",
+        tags=split_tags(form.tags.data or ""),
+    )
+
+
+def _editor_page(post: Post | None, form: PostForm) -> str:
+    return render_page(
+        "authoring/edit.html",
+        "editor_form",
+        post=post,
+        form=form,
+        preview=_preview_post(form),
+        status_choices=STATUS_CHOICES,
+    )
+
+
+def _save(post: Post | None) -> Response:
+    form = PostForm()
+    try:
+        if not form.validate():
+            raise Refused("Not saved yet: please check the marked fields.", 422)
+        saved = service.save_post(
+            me(),
+            post,
+            title=form.title.data or "",
+            slug=form.slug.data or "",
+            summary=form.summary.data or "",
+            body=form.body.data or "",
+            tags=split_tags(form.tags.data or ""),
+            status=PostStatus(form.status.data),
+            publish_at=form.publish_at.data,
+        )
+    except Refused as refused:
+        if refused.field:
+            getattr(form, refused.field).errors = [refused.message]
+        return refusal_response(refused, _editor_page(post, form))
+    flash(SAVED[saved.status], "success")
+    return redirect(url_for("authoring.edit", post_id=saved.id), 303)
+
+
+@bp.route("/posts/new", methods=["GET", "POST"])
+def new() -> Response | str:
+    """Write a new post."""
+    if request.method == "POST":
+        return _save(None)
+    return _editor_page(None, PostForm())
+
+
+@bp.route("/posts/<int:post_id>", methods=["GET", "POST"])
+def edit(post_id: int) -> Response | str:
+    """Edit one of the author's posts."""
+    post = _own_post(post_id)
+    if request.method == "POST":
+        return _save(post)
+    return _editor_page(post, _form_for(post))
+
+
+@bp.post("/preview")
+def preview() -> str:
+    """The post as readers will see it, from the form as it stands (not saved).
+
+    htmx gets the article page's own `article_body` block; without JS, a page around it.
+    """
+    form = PostForm()
+    form.validate()  # the preview shows whatever is typed; errors are for saving
+    post = _preview_post(form)
+    if wants_fragment():
+        # The web address the post will get, shown under the slug field as the title changes.
+        hint = render_fragment("authoring/edit.html", "slug_hint", preview=post, oob=True)
+        return render_fragment("reading/article.html", "article_body", post=post) + hint
+    return render_page("authoring/preview.html", "content", post=post)
+
+
+@bp.route("/posts/<int:post_id>/delete", methods=["GET", "POST"])
+def delete(post_id: int) -> Response | str:
+    """Ask to confirm, then delete the post with its comments."""
+    post = _own_post(post_id)
+    if request.method == "GET":
+        return render_page("authoring/delete.html", "content", post=post)
+    title = post.title
+    service.delete_post(post)
+    flash(f"Deleted “{title}”.", "success")
+    return redirect(url_for("authoring.dashboard"), 303)
+
+
+@bp.get("/posts/<int:post_id>/revisions")
+def revisions(post_id: int) -> str:
+    """Earlier versions of a published post."""
+    post = _own_post(post_id)
+    return render_page(
+        "authoring/revisions.html", "content", post=post, revisions=queries.revisions_of(post)
+    )
+
+
+@bp.get("/revisions/<int:revision_id>")
+def revision(revision_id: int) -> str:
+    """One earlier version, rendered."""
+    found = _own_revision(revision_id)
+    shown = service.draft_post(
+        me(),
+        title=found.title,
+        slug=found.slug,
+        summary=found.summary,
+        body=found.body_source,
+        tags=split_tags(found.tags),
+    )
+    post = _own_post(found.post_id)
+    return render_page("authoring/revision.html", "content", revision=found, post=post, shown=shown)
+
+
+@bp.post("/revisions/<int:revision_id>/restore")
+def restore(revision_id: int) -> Response:
+    """Make an earlier version current again."""
+    found = _own_revision(revision_id)
+    try:
+        post = service.restore_revision(found, me())
+    except Refused as refused:
+        flash(refused.message, "error")
+        return redirect(url_for("authoring.revisions", post_id=found.post_id), 303)
+    flash("The earlier version is restored; the one it replaced is kept as a revision.", "success")
+    return redirect(url_for("authoring.edit", post_id=post.id), 303)
+
+
+@bp.post("/images")
+def upload_image() -> Response:
+    """Store an uploaded image and put its Markdown into the post body."""
+    file = request.files.get("image")
+    limit = current_app.config["UPLOAD_MAX_BYTES"]
+    data = file.read(limit + 1) if file else b""
+    alt = " ".join((request.form.get("alt") or "").split())[: Limits.IMAGE_ALT] or "image"
+    body = request.form.get("body", "")
+    try:
+        name = store_image(data)
+    except Refused as refused:
+        html = render_page(
+            "authoring/upload.html",
+            "upload_result",
+            message=refused.message,
+            ok=False,
+            markdown=None,
+            inserted=False,
+        )
+        return refusal_response(refused, html)
+    markdown = f"![{alt.replace(']', '')}]({url_for('media.image', name=name)})"
+    inserted = wants_fragment()
+    html = render_page(
+        "authoring/upload.html",
+        "upload_result",
+        message="Image uploaded.",
+        ok=True,
+        markdown=markdown,
+        inserted=inserted,
+    )
+    if inserted:
+        # Put the image's Markdown at the end of the body the author is writing.
+        new_body = f"{body.rstrip()}\n\n{markdown}\n" if body.strip() else f"{markdown}\n"
+        html += render_fragment(
+            "authoring/edit.html", "body_field", body=new_body, form=None, oob=True
+        )
+    return make_response(html, 201)

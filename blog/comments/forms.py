@@ -1,0 +1,84 @@
+"""The forms readers fill in to comment, with the messages they see when something is off."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, StringField, TextAreaField, URLField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from blog.core.forms import email_address, has_control_characters, single_line, strip, web_address
+from blog.core.models import Limits
+
+
+def _comment_body(_form: FlaskForm, field: Any) -> None:
+    """Enforce the configured length and refuse characters that are not text."""
+    limit = current_app.config["COMMENT_MAX_LENGTH"]
+    if len(field.data) > limit:
+        raise ValidationError(
+            f"Please keep your comment under {limit:,} characters (it is {len(field.data):,})."
+        )
+    if has_control_characters(field.data):
+        raise ValidationError("Your comment contains characters that are not text.")
+
+
+class CommentForm(FlaskForm):
+    """A new comment or reply; `homepage` is the honeypot that people never see."""
+
+    name = StringField(
+        "Name",
+        filters=[strip],
+        validators=[
+            DataRequired("Please tell us your name."),
+            Length(
+                max=Limits.COMMENT_NAME,
+                message=f"Please keep your name under {Limits.COMMENT_NAME} characters.",
+            ),
+            single_line,
+        ],
+    )
+    email = EmailField(
+        "Email",
+        description="(optional, never shown)",
+        filters=[strip],
+        validators=[
+            Optional(),
+            Length(max=Limits.COMMENT_EMAIL, message="That email address is too long."),
+            single_line,
+            email_address,
+        ],
+    )
+    website = URLField(
+        "Website",
+        description="(optional)",
+        filters=[strip],
+        validators=[
+            Optional(),
+            Length(
+                max=Limits.COMMENT_WEBSITE,
+                message=f"Please keep the web address under {Limits.COMMENT_WEBSITE} characters.",
+            ),
+            single_line,
+            web_address,
+        ],
+    )
+    body = TextAreaField(
+        "Comment",
+        filters=[strip],
+        validators=[DataRequired("Please write a comment before posting."), _comment_body],
+    )
+    parent_id = HiddenField()
+    started = HiddenField()
+    homepage = StringField("Leave this field empty", filters=[strip])
+
+
+class CommentEditForm(FlaskForm):
+    """The body of one's own comment, within the edit window."""
+
+    body = TextAreaField(
+        "Your comment",
+        filters=[strip],
+        validators=[DataRequired("A comment cannot be empty; delete it instead."), _comment_body],
+    )

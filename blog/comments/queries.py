@@ -1,0 +1,93 @@
+"""Typed read queries for a post's comments: threads a page at a time, and where one sits."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
+
+from blog.core.models import Comment, CommentStatus, Post
+from blog.extensions import db
+
+
+@dataclass
+class CommentNode:
+    """A comment with its replies, for rendering a thread."""
+
+    comment: Comment
+    replies: list[CommentNode] = field(default_factory=list)
+
+
+@dataclass
+class CommentPage:
+    """Threads of comments (top-level comments with their replies) for pages first..last."""
+
+    threads: list[CommentNode]
+    first_page: int
+    last_page: int
+    has_more: bool
+
+
+def visible_comments(own_ids: Collection[int] = ()) -> ColumnElement[bool]:
+    """Approved comments, plus the reader's own held ones (they see them marked as waiting)."""
+    approved = Comment.status == CommentStatus.APPROVED.value
+    if not own_ids:
+        return approved
+    return or_(
+        approved,
+        and_(Comment.id.in_(list(own_ids)), Comment.status == CommentStatus.PENDING.value),
+    )
+
+
+def comment_threads(
+    post: Post, first_page: int, last_page: int, per_page: int, own_ids: Collection[int] = ()
+) -> CommentPage:
+    """Top-level comments oldest first, pages `first_page`..`last_page`, with all their replies.
+
+    Two statements whatever the number of comments or the depth of the replies.
+    """
+    visible = visible_comments(own_ids)
+    limit = (last_page - first_page + 1) * per_page
+    roots = db.session.scalars(
+        select(Comment)
+        .where(Comment.post_id == post.id, Comment.parent_id.is_(None), visible)
+        .order_by(Comment.created_at, Comment.id)
+        .offset((first_page - 1) * per_page)
+        .limit(limit + 1)
+    ).all()
+    has_more = len(roots) > limit
+    roots = roots[:limit]
+    replies = (
+        db.session.scalars(
+            select(Comment)
+            .where(Comment.root_id.in_([root.id for root in roots]), visible)
+            .order_by(Comment.created_at, Comment.id)
+        ).all()
+        if roots
+        else []
+    )
+    nodes = {comment.id: CommentNode(comment) for comment in [*roots, *replies]}
+    for reply in replies:
+        # A reply whose parent is hidden (held, spam) hangs under the top of its thread.
+        parent = nodes.get(reply.parent_id or 0) or nodes[reply.root_id or 0]
+        parent.replies.append(nodes[reply.id])
+    return CommentPage([nodes[root.id] for root in roots], first_page, last_page, has_more)
+
+
+def page_of(comment: Comment, per_page: int, own_ids: Collection[int] = ()) -> int:
+    """The page of the comment section that shows `comment` (replies live with their root)."""
+    root_id = comment.root_id or comment.id
+    root = comment if root_id == comment.id else db.session.get(Comment, root_id)
+    assert root is not None
+    visible = visible_comments(own_ids)
+    before = db.session.scalar(
+        select(func.count(Comment.id)).where(
+            Comment.post_id == comment.post_id,
+            Comment.parent_id.is_(None),
+            visible,
+            (Comment.created_at < root.created_at)
+            | ((Comment.created_at == root.created_at) & (Comment.id < root.id)),
+        )
+    )
+    return int(before or 0) // per_page + 1

@@ -1,0 +1,155 @@
+"""Posting, editing and deleting comments; nothing is stored unless every check passes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
+from sqlalchemy import exists, select
+from sqlalchemy.exc import IntegrityError
+
+from blog.comments import spam
+from blog.comments.forms import CommentEditForm, CommentForm
+from blog.comments.ownership import changeable_comment, own_comment_ids, remember_own
+from blog.core.db import write_transaction
+from blog.core.markdown import render_comment
+from blog.core.models import Comment, CommentStatus, Post, utcnow
+from blog.core.posts import is_visible
+from blog.core.text import content_digest
+from blog.core.web import Refused
+from blog.extensions import db
+
+DUPLICATE = "This comment has already been posted here."
+NOT_OPEN = "This article is not open for comments."
+PARENT_GONE = "The comment you are replying to is no longer available."
+
+
+def build_comment(
+    post: Post,
+    *,
+    name: str,
+    body: str,
+    status: CommentStatus,
+    email: str | None = None,
+    website: str | None = None,
+    parent: Comment | None = None,
+    created_at: datetime | None = None,
+    body_html: str | None = None,
+    body_digest: str | None = None,
+) -> Comment:
+    """A new comment with its rendered HTML, duplicate fingerprint and thread root filled in.
+
+    `body_html` and `body_digest` may be passed when the caller has computed them already.
+    """
+    return Comment(
+        post=post,
+        parent=parent,
+        root_id=(parent.root_id or parent.id) if parent else None,
+        author_name=name,
+        author_email=email.lower() if email else None,
+        author_website=website or None,
+        body_source=body,
+        body_html=render_comment(body) if body_html is None else body_html,
+        body_digest=content_digest(body) if body_digest is None else body_digest,
+        status=status.value,
+        created_at=created_at or utcnow(),
+    )
+
+
+def reply_target(post: Post, comment_id: int) -> Comment | None:
+    """The comment on `post` that this reader may reply to: approved, or their own held one."""
+    parent = db.session.get(Comment, comment_id)
+    if parent is None or parent.post_id != post.id:
+        return None
+    if parent.status == CommentStatus.APPROVED.value or parent.id in own_comment_ids():
+        return parent
+    return None
+
+
+def reply_target_of(post: Post, raw: str | None) -> Comment | None:
+    """`reply_target` for a form's raw parent_id, which may be empty or garbage."""
+    raw = raw or ""
+    ok = raw.isascii() and raw.isdigit() and len(raw) <= 18
+    return reply_target(post, int(raw)) if ok else None
+
+
+@contextmanager
+def _storing_comment() -> Iterator[None]:
+    """A write transaction in which the unique index on the text means "a duplicate"."""
+    try:
+        with write_transaction():
+            yield
+    except IntegrityError as error:
+        raise Refused(DUPLICATE, 409, field="body") from error
+
+
+def _check_duplicate(post_id: int, digest: str, ignore_id: int | None = None) -> None:
+    query = exists().where(Comment.post_id == post_id, Comment.body_digest == digest)
+    if ignore_id is not None:
+        query = query.where(Comment.id != ignore_id)
+    if db.session.scalar(select(query)):
+        raise Refused(DUPLICATE, 409, field="body")
+
+
+def submit_comment(post: Post, form: CommentForm, client: str) -> Comment:
+    """Store a valid form's comment on `post`, or raise Refused having stored nothing."""
+    spam.check_not_a_bot(form)
+    body = form.body.data or ""
+    html = render_comment(body)
+    digest = content_digest(body)
+    post_id = post.id
+    now = utcnow()
+    with _storing_comment():
+        # Checked again under the write lock: the post may have been unpublished meanwhile.
+        if not db.session.scalar(select(exists().where(Post.id == post_id, is_visible(now)))):
+            raise Refused(NOT_OPEN, 404)
+        parent = None
+        if form.parent_id.data:
+            parent = reply_target_of(post, form.parent_id.data)
+            if parent is None:
+                raise Refused(PARENT_GONE, 422)
+        spam.check_rate(client, now)
+        _check_duplicate(post_id, digest)
+        comment = build_comment(
+            post,
+            name=form.name.data or "",
+            body=body,
+            email=form.email.data,
+            website=form.website.data,
+            parent=parent,
+            status=spam.moderation_status(html, form.email.data),
+            created_at=now,
+            body_html=html,
+            body_digest=digest,
+        )
+        db.session.add(comment)
+        spam.record_comment(client, now)
+    remember_own(comment)
+    return comment
+
+
+def edit_comment(comment_id: int, form: CommentEditForm) -> Comment:
+    """Replace the body of one's own comment; it is moderated again like a new one."""
+    body = form.body.data or ""
+    html = render_comment(body)
+    digest = content_digest(body)
+    with _storing_comment():
+        comment = changeable_comment(comment_id)
+        _check_duplicate(comment.post_id, digest, ignore_id=comment.id)
+        comment.body_source = body
+        comment.body_html = html
+        comment.body_digest = digest
+        comment.edited_at = utcnow()
+        if comment.status == CommentStatus.APPROVED.value:
+            comment.status = spam.moderation_status(html, comment.author_email).value
+    return comment
+
+
+def delete_comment(comment_id: int) -> Post:
+    """Delete one's own comment; returns its post."""
+    with write_transaction():
+        comment = changeable_comment(comment_id)
+        post = comment.post
+        db.session.delete(comment)
+    return post

@@ -1,0 +1,209 @@
+"""Comment endpoints: post, reply, more comments, and changing one's own comment."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask_wtf.csrf import CSRFError
+from werkzeug.wrappers import Response as BaseResponse
+
+from blog.comments import section, service
+from blog.comments.forms import CommentEditForm, CommentForm
+from blog.comments.ownership import changeable_comment, editable_ids, own_comment_ids
+from blog.comments.queries import comment_threads, page_of
+from blog.comments.section import Status
+from blog.core import ratelimit
+from blog.core.errors import error_response
+from blog.core.models import Post
+from blog.core.posts import visible_post
+from blog.core.web import Refused, page_number, refusal_response, render_page, wants_fragment
+from blog.extensions import db
+
+CSRF_MESSAGE = (
+    "This page has been open too long or your session changed. Please reload the page and "
+    "try again."
+)
+NOT_POSTED = "Your comment was not posted: please check the marked fields."
+
+bp = Blueprint("comments", __name__)
+
+
+@bp.before_request
+def small_bodies() -> None:
+    """A comment form is small: refuse anything larger before reading it (413)."""
+    request.max_content_length = current_app.config["COMMENT_MAX_REQUEST_BYTES"]
+
+
+def _post_or_404(slug: str) -> Post:
+    post = visible_post(slug)
+    if post is None:
+        abort(404)
+    return post
+
+
+def _form_refused(post: Post, form: CommentForm, refused: Refused) -> BaseResponse:
+    """Show the form again, holding what was typed, with messages; nothing was stored."""
+    db.session.rollback()
+    if refused.field:
+        getattr(form, refused.field).errors = [refused.message]
+    status = Status(refused.message, "error")
+    parent = service.reply_target_of(post, form.parent_id.data)
+    if parent is not None:
+        html = render_page(
+            "comments/reply.html", "reply_form", post=post, parent=parent, form=form, status=status
+        )
+        # The reply form sits under its comment: show the messages there.
+        return refusal_response(
+            refused, html, retarget=f"#reply-slot-{parent.id}", reswap="innerHTML"
+        )
+    if wants_fragment():
+        # Only the form: the comments the reader has loaded stay as they are.
+        html = section.render_form(post, form, status)
+    else:
+        html = section.render_article(post, form=form, status=status)
+    return refusal_response(refused, html, retarget="#post-a-comment", reswap="outerHTML")
+
+
+@bp.post("/posts/<slug>/comments")
+def create(slug: str) -> BaseResponse | str:
+    """Post a comment or reply: htmx gets the updated comment section, others a redirect."""
+    post = _post_or_404(slug)
+    form = CommentForm()
+    try:
+        if not form.validate():
+            raise Refused(NOT_POSTED, 422)
+        comment = service.submit_comment(post, form, ratelimit.client_key())
+    except Refused as refused:
+        if refused.status == 404:
+            raise
+        return _form_refused(post, form, refused)
+    status = section.posted_status(comment)
+    page = page_of(comment, current_app.config["COMMENTS_PER_PAGE"], own_comment_ids())
+    if wants_fragment():
+        return section.render_section(post, status=status, pages=page, focus_id=comment.id)
+    flash(status.message, status.kind)
+    if page == 1:
+        return redirect(url_for("reading.article", slug=slug, _anchor=comment.anchor), 303)
+    return redirect(url_for("comments.page", slug=slug, page=page, _anchor=comment.anchor), 303)
+
+
+@bp.errorhandler(CSRFError)
+def csrf_failed(_error: CSRFError) -> BaseResponse:
+    """A stale or missing token: say so in the comment box, not as a bare error page."""
+    refused = Refused(CSRF_MESSAGE, 400)
+    slug = (request.view_args or {}).get("slug")
+    if request.endpoint == "comments.create" and slug:
+        return _form_refused(_post_or_404(slug), CommentForm(), refused)
+    return error_response(refused)
+
+
+@bp.get("/posts/<slug>/comments")
+def page(slug: str) -> str:
+    """One page of comment threads: htmx appends it in place; without JS it is a page."""
+    post = _post_or_404(slug)
+    number = page_number()
+    comments = comment_threads(
+        post, number, number, current_app.config["COMMENTS_PER_PAGE"], own_comment_ids()
+    )
+    if not comments.threads and number > 1:
+        abort(404)
+    return render_page(
+        "comments/page.html",
+        "comment_items",
+        post=post,
+        comments=comments,
+        editable=editable_ids(comments.threads),
+        page_number=number,
+    )
+
+
+@bp.get("/posts/<slug>/comments/<int:comment_id>/reply")
+def reply(slug: str, comment_id: int) -> str:
+    """The reply form for one comment: placed under it by htmx, or a page of its own."""
+    post = _post_or_404(slug)
+    parent = service.reply_target(post, comment_id)
+    if parent is None:
+        abort(404)
+    return render_page(
+        "comments/reply.html",
+        "reply_form",
+        post=post,
+        parent=parent,
+        form=section.new_comment_form(parent),
+        status=None,
+    )
+
+
+def _not_changed(comment_id: int, refused: Refused) -> BaseResponse:
+    """Refuse a change to a comment with the reason, as a message in place or a page."""
+    if refused.status == 404:
+        abort(404)
+    if not wants_fragment():
+        return error_response(refused)
+    html = render_page(
+        "core/error.html",
+        "error_message",
+        code=refused.status,
+        title="Not changed",
+        message=refused.message,
+    )
+    return refusal_response(
+        refused, html, retarget=f"#comment-{comment_id}-actions", reswap="innerHTML"
+    )
+
+
+@bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+def edit(comment_id: int) -> BaseResponse | str:
+    """Edit one's own comment within the edit window: in place with htmx, else on a page."""
+    try:
+        comment = changeable_comment(comment_id)
+    except Refused as refused:
+        return _not_changed(comment_id, refused)
+    form = CommentEditForm(data={"body": comment.body_source})
+    if request.method == "GET":
+        return render_page(
+            "comments/edit.html", "edit_form", comment=comment, post=comment.post, form=form
+        )
+    try:
+        if not form.validate():
+            raise Refused(form.body.errors[0] if form.body.errors else NOT_POSTED, 422)
+        comment = service.edit_comment(comment_id, form)
+    except Refused as refused:
+        if refused.status in (403, 404):
+            return _not_changed(comment_id, refused)
+        form.body.errors = [refused.message]
+        html = render_page(
+            "comments/edit.html", "edit_form", comment=comment, post=comment.post, form=form
+        )
+        return refusal_response(refused, html)
+    if not wants_fragment():
+        flash("Your comment is updated.", "success")
+        return redirect(
+            url_for("reading.article", slug=comment.post.slug, _anchor=comment.anchor), 303
+        )
+    return render_page(
+        "comments/edit.html",
+        "edited_comment",
+        comment=comment,
+        post=comment.post,
+        form=None,
+        status=Status("Your comment is updated."),
+    )
+
+
+@bp.route("/comments/<int:comment_id>/delete", methods=["GET", "POST"])
+def delete(comment_id: int) -> BaseResponse | str:
+    """Delete one's own comment: GET asks to confirm (without JS), POST deletes."""
+    try:
+        comment = changeable_comment(comment_id)
+        if request.method == "GET":
+            return render_page(
+                "comments/delete.html", "content", comment=comment, post=comment.post
+            )
+        post = service.delete_comment(comment_id)
+    except Refused as refused:
+        return _not_changed(comment_id, refused)
+    status = Status("Your comment is deleted.")
+    if wants_fragment():
+        return section.render_section(post, status=status)
+    flash(status.message, status.kind)
+    return redirect(url_for("reading.article", slug=post.slug, _anchor="comments"), 303)

@@ -1,0 +1,137 @@
+"""Markdown to safe HTML for posts and comments: markdown-it-py, then one nh3 allow-list."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from blog.core.text import slugify
+
+# The only HTML that Markdown may produce on our pages. No scripts, no event handlers, no style,
+# no class, no data-* (htmx 4 reads data-hx-* too), no hx-*.
+ALLOWED_TAGS = frozenset(
+    {
+        "a",
+        "blockquote",
+        "br",
+        "code",
+        "del",
+        "em",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "img",
+        "li",
+        "ol",
+        "p",
+        "pre",
+        "s",
+        "strong",
+        "table",
+        "tbody",
+        "td",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+    }
+)
+_HEADING_ATTRS = {"id"}
+ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
+    "ol": {"start"},
+    **{f"h{level}": _HEADING_ATTRS for level in range(2, 7)},
+}
+ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto"})
+POST_LINK_REL = "noopener noreferrer"
+COMMENT_LINK_REL = "nofollow ugc noopener noreferrer"
+
+# Ids the page layout uses; a heading must never take one of them.
+RESERVED_IDS = frozenset(
+    {
+        "main",
+        "content",
+        "comments",
+        "comment-list",
+        "comment-form",
+        "post-a-comment",
+        "post-list",
+        "site-header",
+        "site-footer",
+        "article-body",
+        "pagination",
+        "messages",
+    }
+)
+
+
+def _post_parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "typographer": True})
+    return md.enable(["table", "strikethrough", "replacements", "smartquotes"])
+
+
+def _comment_parser() -> MarkdownIt:
+    # Commenters get inline formatting, lists, quotes and code: no headings, images or tables.
+    md = MarkdownIt("commonmark", {"html": False, "typographer": True})
+    md.enable(["strikethrough", "replacements", "smartquotes"])
+    return md.disable(["heading", "lheading", "image"])
+
+
+_POST_MD = _post_parser()
+_COMMENT_MD = _comment_parser()
+
+
+def sanitize(html: str, link_rel: str = POST_LINK_REL) -> str:
+    """Keep only the allow-listed tags, attributes and URL schemes."""
+    return nh3.clean(
+        html,
+        tags=set(ALLOWED_TAGS),
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=set(ALLOWED_URL_SCHEMES),
+        link_rel=link_rel,
+        strip_comments=True,
+    )
+
+
+def _heading_text(inline: Token) -> str:
+    return "".join(child.content for child in inline.children or [] if child.content)
+
+
+def _anchor_headings(tokens: Sequence[Token]) -> None:
+    """Give each heading a unique id for deep links, and demote h1: the page title is the h1."""
+    used: set[str] = set()
+    for index, token in enumerate(tokens):
+        if token.type not in ("heading_open", "heading_close"):
+            continue
+        if token.tag == "h1":
+            token.tag = "h2"
+        if token.type == "heading_close":
+            continue
+        base = slugify(_heading_text(tokens[index + 1])) or "section"
+        if base in RESERVED_IDS or base.startswith("comment-"):
+            base = f"section-{base}"
+        anchor, number = base, 2
+        while anchor in used:
+            anchor, number = f"{base}-{number}", number + 1
+        used.add(anchor)
+        token.attrSet("id", anchor)
+
+
+def render_post(source: str) -> str:
+    """Post Markdown to sanitized HTML, with ids on section headings."""
+    env: dict[str, object] = {}
+    tokens = _POST_MD.parse(source, env)
+    _anchor_headings(tokens)
+    return sanitize(_POST_MD.renderer.render(tokens, _POST_MD.options, env))
+
+
+def render_comment(source: str) -> str:
+    """Comment Markdown (a smaller subset) to sanitized HTML; links get rel="nofollow ugc"."""
+    return sanitize(_COMMENT_MD.render(source), link_rel=COMMENT_LINK_REL)

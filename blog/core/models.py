@@ -1,0 +1,249 @@
+"""The blog's data: authors, posts, tags and comments, in SQLAlchemy 2 typed style."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Final
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+    select,
+)
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
+
+from blog.extensions import Base, db
+
+if TYPE_CHECKING:
+    # db.Model is made at run time from Base; the type checker reads the columns from Base.
+    Model = Base
+else:
+    Model = db.Model
+
+
+class Limits:
+    """Every length limit in one place: the columns, the forms and the templates' maxlength."""
+
+    AUTHOR_EMAIL: Final = 254
+    AUTHOR_NAME: Final = 100
+    AUTHOR_BIO: Final = 500
+    PASSWORD: Final = 1024
+    TAG_NAME: Final = 50
+    TAG_SLUG: Final = 60
+    TAGS_PER_POST: Final = 10
+    TAGS_FIELD: Final = 600
+    POST_TITLE: Final = 200
+    POST_SLUG: Final = 200
+    POST_SUMMARY: Final = 500
+    POST_BODY: Final = 200_000
+    REVISION_TAGS: Final = 1000
+    COMMENT_NAME: Final = 80
+    COMMENT_EMAIL: Final = 254
+    COMMENT_WEBSITE: Final = 300
+    IMAGE_ALT: Final = 200
+    SEARCH: Final = 200
+    RATE_BUCKET: Final = 120
+
+
+def utcnow() -> datetime:
+    """Naive UTC now: every stored time is UTC, whatever the database's own time zone."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class PostStatus(enum.StrEnum):
+    """Where a post stands; only published (and due scheduled) posts reach readers."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    SCHEDULED = "scheduled"
+
+
+class CommentStatus(enum.StrEnum):
+    """A comment's moderation state; only approved comments are shown."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    SPAM = "spam"
+
+
+post_tags = Table(
+    "post_tags",
+    db.metadata,
+    Column("post_id", ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
+    # The primary key serves post -> tags; tag pages need the other direction.
+    Index("ix_post_tags_tag_id", "tag_id"),
+)
+
+
+class Author(Model):
+    """Someone who writes posts; accounts are made by the operator."""
+
+    __tablename__ = "authors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(Limits.AUTHOR_EMAIL), unique=True)
+    name: Mapped[str] = mapped_column(String(Limits.AUTHOR_NAME))
+    bio: Mapped[str] = mapped_column(String(Limits.AUTHOR_BIO), default="")
+    password_hash: Mapped[str | None] = mapped_column(String(256))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    posts: Mapped[list[Post]] = relationship(back_populates="author")
+
+    def __repr__(self) -> str:
+        return f"<Author {self.email}>"
+
+
+class Tag(Model):
+    """A label grouping posts; each has its own page."""
+
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(Limits.TAG_NAME), unique=True)
+    slug: Mapped[str] = mapped_column(String(Limits.TAG_SLUG), unique=True)
+
+    posts: Mapped[list[Post]] = relationship(secondary=post_tags, back_populates="tags")
+
+    def __repr__(self) -> str:
+        return f"<Tag {self.slug}>"
+
+
+class Comment(Model):
+    """A reader's comment on a post, possibly a reply to another comment."""
+
+    __tablename__ = "comments"
+    __table_args__ = (
+        # The article page reads one post's approved comments in time order.
+        Index("ix_comments_post_status_created", "post_id", "status", "created_at"),
+        Index("ix_comments_status_created", "status", "created_at"),
+        # The same text twice on one post is a duplicate, whichever process stores it.
+        UniqueConstraint("post_id", "body_digest"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    # The top-level comment of this reply's thread (None for a top-level comment): a page of
+    # threads is then two queries, however deep the replies go.
+    root_id: Mapped[int | None] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    author_name: Mapped[str] = mapped_column(String(Limits.COMMENT_NAME))
+    # Stored lowercased; never shown. It tells a returning commenter from a first-time one.
+    author_email: Mapped[str | None] = mapped_column(String(Limits.COMMENT_EMAIL), index=True)
+    author_website: Mapped[str | None] = mapped_column(String(Limits.COMMENT_WEBSITE))
+    body_source: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    body_digest: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default=CommentStatus.PENDING.value)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    edited_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    post: Mapped[Post] = relationship(back_populates="comments")
+    parent: Mapped[Comment | None] = relationship(remote_side=[id], foreign_keys=[parent_id])
+
+    @property
+    def anchor(self) -> str:
+        """The fragment id of this comment on its article page."""
+        return f"comment-{self.id}"
+
+    def __repr__(self) -> str:
+        return f"<Comment {self.id} on post {self.post_id}>"
+
+
+class AuthSession(Model):
+    """One signed-in browser of an author; signing out deletes it, so a copied cookie dies."""
+
+    __tablename__ = "auth_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Only a hash of the token is stored: a leaked database opens no session.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("authors.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    author: Mapped[Author] = relationship()
+
+
+class PostRevision(Model):
+    """A published post as it was before one of its saves."""
+
+    __tablename__ = "post_revisions"
+    __table_args__ = (Index("ix_post_revisions_post_created", "post_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(Limits.POST_TITLE))
+    slug: Mapped[str] = mapped_column(String(Limits.POST_SLUG))
+    summary: Mapped[str] = mapped_column(String(Limits.POST_SUMMARY), default="")
+    body_source: Mapped[str] = mapped_column(Text)
+    tags: Mapped[str] = mapped_column(String(Limits.REVISION_TAGS), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    saved_by_id: Mapped[int | None] = mapped_column(ForeignKey("authors.id", ondelete="SET NULL"))
+
+    saved_by: Mapped[Author | None] = relationship()
+
+
+class RateLimitHit(Model):
+    """One counted action (a posted comment) by one client; every server process sees it."""
+
+    __tablename__ = "rate_limit_hits"
+    __table_args__ = (Index("ix_rate_limit_hits_bucket_created", "bucket", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bucket: Mapped[str] = mapped_column(String(Limits.RATE_BUCKET))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+class Post(Model):
+    """An article: Markdown source, its sanitized HTML, and when readers may see it."""
+
+    __tablename__ = "posts"
+    __table_args__ = (
+        # Every reader listing filters on status and orders by publication time.
+        Index("ix_posts_status_published", "status", "published_at"),
+        Index("ix_posts_author_id", "author_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(Limits.POST_TITLE))
+    slug: Mapped[str] = mapped_column(String(Limits.POST_SLUG), unique=True)
+    summary: Mapped[str] = mapped_column(String(Limits.POST_SUMMARY), default="")
+    body_source: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default=PostStatus.DRAFT.value)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    author_id: Mapped[int] = mapped_column(ForeignKey("authors.id", ondelete="RESTRICT"))
+
+    author: Mapped[Author] = relationship(back_populates="posts")
+    tags: Mapped[list[Tag]] = relationship(
+        secondary=post_tags, back_populates="posts", order_by=Tag.name
+    )
+    comments: Mapped[list[Comment]] = relationship(
+        back_populates="post", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    # Approved comments, counted in the same query when a listing undefers it.
+    comment_count: Mapped[int] = column_property(
+        select(func.count(Comment.id))
+        .where(Comment.post_id == id, Comment.status == CommentStatus.APPROVED.value)
+        .correlate_except(Comment)
+        .scalar_subquery(),
+        deferred=True,
+    )
+
+    def __repr__(self) -> str:
+        return f"<Post {self.slug}>"

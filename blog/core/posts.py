@@ -1,0 +1,54 @@
+"""Which posts readers may see: the one rule every feature (pages, comments, feeds) shares."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy.orm import joinedload, selectinload, undefer
+
+from blog.core.models import Post, PostStatus, utcnow
+from blog.extensions import db
+
+
+def is_visible(now: datetime | None = None) -> ColumnElement[bool]:
+    """Readers see published posts, and scheduled ones once their time has come."""
+    return and_(
+        Post.status.in_([PostStatus.PUBLISHED.value, PostStatus.SCHEDULED.value]),
+        Post.published_at.is_not(None),
+        Post.published_at <= (now or utcnow()),
+    )
+
+
+def visible_post(slug: str) -> Post | None:
+    """The visible post at this slug, with author, tags and comment count."""
+    return db.session.scalar(
+        select(Post)
+        .where(Post.slug == slug, is_visible())
+        .options(joinedload(Post.author), selectinload(Post.tags), undefer(Post.comment_count))
+    )
+
+
+def neighbours(post: Post) -> tuple[Post | None, Post | None]:
+    """The visible posts published just before and just after `post`."""
+    assert post.published_at is not None
+    when, ident = post.published_at, post.id
+    older = db.session.scalar(
+        select(Post)
+        .where(
+            is_visible(),
+            or_(Post.published_at < when, and_(Post.published_at == when, Post.id < ident)),
+        )
+        .order_by(Post.published_at.desc(), Post.id.desc())
+        .limit(1)
+    )
+    newer = db.session.scalar(
+        select(Post)
+        .where(
+            is_visible(),
+            or_(Post.published_at > when, and_(Post.published_at == when, Post.id > ident)),
+        )
+        .order_by(Post.published_at.asc(), Post.id.asc())
+        .limit(1)
+    )
+    return older, newer

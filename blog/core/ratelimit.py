@@ -1,0 +1,56 @@
+"""Rate limits kept in the database, so every server process counts the same hits."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+from datetime import datetime, timedelta
+
+from flask import current_app, request
+from sqlalchemy import delete, select
+
+from blog.core.models import RateLimitHit, utcnow
+from blog.extensions import db
+
+
+def client_key() -> str:
+    """A stable, non-reversible name for the client: its address, keyed with the secret."""
+    address = request.remote_addr or "unknown"
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(secret, address.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def retry_after(bucket: str, limit: int, window: int, now: datetime | None = None) -> int | None:
+    """Seconds until `bucket` may act again, or None when it is under `limit` per `window` s.
+
+    Call inside a write transaction (`write_transaction`), with `record` after the action,
+    so that the check and the record cannot interleave with another process.
+    """
+    now = now or utcnow()
+    since = now - timedelta(seconds=window)
+    recent = db.session.scalars(
+        select(RateLimitHit.created_at)
+        .where(RateLimitHit.bucket == bucket, RateLimitHit.created_at > since)
+        .order_by(RateLimitHit.created_at)
+        .limit(limit)
+    ).all()
+    if len(recent) < limit:
+        return None
+    return max(1, math.ceil((recent[0] - since).total_seconds()))
+
+
+def record(bucket: str, window: int, now: datetime | None = None) -> None:
+    """Count one action for `bucket`; forget this kind's hits too old to matter to its limit.
+
+    Buckets are named "kind:client", and one kind has one window.
+    """
+    now = now or utcnow()
+    kind = bucket.split(":", 1)[0] + ":"
+    db.session.execute(
+        delete(RateLimitHit).where(
+            RateLimitHit.bucket.startswith(kind, autoescape=True),
+            RateLimitHit.created_at < now - timedelta(seconds=window),
+        )
+    )
+    db.session.add(RateLimitHit(bucket=bucket, created_at=now))

@@ -1,0 +1,44 @@
+"""What every template can use: date filters, absolute URLs, site globals and length limits."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import Flask, current_app, request
+
+from blog.core.models import Limits
+
+
+def long_date(value: datetime) -> str:
+    """How dates read on the page: "November 3, 2026"."""
+    return f"{value:%B} {value.day}, {value.year}"
+
+
+def iso_utc(value: datetime) -> str:
+    """Machine-readable UTC time for `<time datetime>` and OpenGraph."""
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def absolute_url(path: str) -> str:
+    """`path` on this site as an absolute URL, based on SITE_URL when the operator set one."""
+    base = current_app.config.get("SITE_URL") or request.host_url
+    return base.rstrip("/") + path
+
+
+def init_app(app: Flask) -> None:
+    """Register filters and globals."""
+    app.jinja_env.filters["long_date"] = long_date
+    app.jinja_env.filters["iso_utc"] = iso_utc
+    app.jinja_env.globals["absolute_url"] = absolute_url
+    # Templates read `maxlength` from the same constants as the columns and the forms.
+    app.jinja_env.globals["limits"] = Limits
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def site_globals() -> dict[str, Any]:
+        return {
+            "site_name": current_app.config["SITE_NAME"],
+            "site_tagline": current_app.config["SITE_TAGLINE"],
+        }

@@ -1,0 +1,73 @@
+"""Loading the demo posts into the database: only those not there yet, in one transaction."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from blog.authoring.service import tags_named
+from blog.comments.service import build_comment
+from blog.core.db import write_transaction
+from blog.core.markdown import render_post
+from blog.core.models import Author, Comment, CommentStatus, Post, PostStatus, utcnow
+from blog.demo import content
+from blog.extensions import db
+
+
+def blog_is_empty() -> bool:
+    """True when there is not a single post yet."""
+    return not db.session.scalar(select(func.count(Post.id)))
+
+
+def _add_comments(
+    post: Post, items: tuple[content.DemoComment, ...], parent: Comment | None
+) -> None:
+    for item in items:
+        assert post.published_at is not None, "only published posts have demo comments"
+        comment = build_comment(
+            post,
+            name=item.name,
+            body=item.body,
+            website=item.website,
+            parent=parent,
+            status=CommentStatus.APPROVED,
+            created_at=post.published_at + timedelta(minutes=item.minutes_after),
+        )
+        db.session.add(comment)
+        db.session.flush()  # replies need their parent's id for their thread root
+        _add_comments(post, item.replies, comment)
+
+
+def load_demo_content() -> int:
+    """Add the demo authors, posts, tags and comments that are not there yet; return posts added."""
+    now = utcnow().replace(microsecond=0)
+    added = 0
+    with write_transaction():
+        authors: dict[str, Author] = {}
+        for data in content.authors():
+            author = db.session.scalar(select(Author).where(Author.email == data.email))
+            authors[data.key] = author or Author(email=data.email, name=data.name, bio=data.bio)
+        existing = set(db.session.scalars(select(Post.slug)))
+        for item in content.posts():
+            if item.slug in existing:
+                continue
+            published = now - timedelta(days=item.days_ago)
+            status = PostStatus(item.status)
+            post = Post(
+                title=item.title,
+                slug=item.slug,
+                summary=item.summary,
+                body_source=item.body,
+                body_html=render_post(item.body),
+                status=status.value,
+                published_at=None if status is PostStatus.DRAFT else published,
+                created_at=min(published, now),
+                updated_at=min(published, now),
+                author=authors[item.author],
+                tags=tags_named(list(item.tags)),
+            )
+            db.session.add(post)
+            _add_comments(post, item.comments, None)
+            added += 1
+    return added

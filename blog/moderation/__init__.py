@@ -1,0 +1,1 @@
+"""Moderation: the authors' queue of comments to approve, mark as spam or delete."""

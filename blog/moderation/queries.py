@@ -1,0 +1,33 @@
+"""Typed read queries for the moderation queue."""
+
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
+
+from blog.core.models import Comment, CommentStatus
+from blog.extensions import db
+
+FILTERS = {"held": "Held", "approved": "Approved", "spam": "Spam", "all": "All"}
+PAGE_SIZE = 100
+
+
+def comments_for(shown: str, search: str) -> list[Comment]:
+    """Comments in the queue for a filter and a search over text and names, newest first."""
+    query = (
+        select(Comment)
+        .options(joinedload(Comment.post))
+        .order_by(Comment.created_at.desc(), Comment.id.desc())
+    )
+    if shown == "held":
+        query = query.where(Comment.status == CommentStatus.PENDING.value)
+    elif shown != "all":
+        query = query.where(Comment.status == shown)
+    if search:
+        query = query.where(
+            or_(
+                Comment.body_source.icontains(search, autoescape=True),
+                Comment.author_name.icontains(search, autoescape=True),
+            )
+        )
+    return list(db.session.scalars(query.limit(PAGE_SIZE)))

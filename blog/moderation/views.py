@@ -1,0 +1,80 @@
+"""The authors' comment queue: approve, mark as spam or delete, one at a time or in bulk."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, make_response, redirect, request, url_for
+from werkzeug.wrappers import Response
+
+from blog.core.models import Comment, Limits
+from blog.core.security import authors_only
+from blog.core.web import render_page, wants_fragment
+from blog.extensions import db
+from blog.moderation.queries import FILTERS, comments_for
+from blog.moderation.service import ACTIONS, apply
+
+bp = Blueprint("moderation", __name__, url_prefix="/editor/comments")
+
+# Signed-in authors only (their pages get Cache-Control: no-store from blog.core.security).
+authors_only(bp)
+
+
+def _query_args() -> tuple[str, str]:
+    shown = request.values.get("status", "held")
+    if shown not in FILTERS:
+        shown = "held"
+    # Control characters (NUL above all) have no place in a search, and PostgreSQL refuses them.
+    search = "".join(ch for ch in request.values.get("q", "") if ch.isprintable() or ch == " ")
+    return shown, " ".join(search.split())[: Limits.SEARCH]
+
+
+def _render(status_code: int = 200, message: str | None = None) -> Response:
+    shown, search = _query_args()
+    html = render_page(
+        "moderation/queue.html",
+        "queue",
+        comments=comments_for(shown, search),
+        shown=shown,
+        search=search,
+        filters=FILTERS,
+        message=message,
+    )
+    return make_response(html, status_code)
+
+
+@bp.get("/")
+def queue() -> Response:
+    """Held and recent comments across all posts, filtered and searched."""
+    return _render()
+
+
+def _after(action: str, done: int) -> Response:
+    message = f"{done} comment{'s' if done != 1 else ''} {ACTIONS[action]}."
+    if wants_fragment():
+        return _render(message=message)
+    flash(message, "success")
+    shown, search = _query_args()
+    return redirect(url_for("moderation.queue", status=shown, q=search or None), 303)
+
+
+@bp.post("/<int:comment_id>/<action>")
+def act(comment_id: int, action: str) -> Response:
+    """Approve, mark as spam or delete one comment."""
+    if db.session.get(Comment, comment_id) is None:
+        abort(404)
+    return _after(action, apply(action, [comment_id]))
+
+
+@bp.post("/bulk")
+def bulk() -> Response:
+    """Apply one action to every ticked comment."""
+    ids = [
+        int(raw)
+        for raw in request.form.getlist("ids")
+        if raw.isascii() and raw.isdigit() and len(raw) <= 18
+    ]
+    action = request.form.get("action", "")
+    if not ids:
+        if action not in ACTIONS:
+            abort(400)
+        return _render(422, "Tick at least one comment first.")
+    return _after(action, apply(action, ids))

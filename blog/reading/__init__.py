@@ -1,0 +1,1 @@
+"""Reading: the pages readers browse (home, articles, tags, archive) and their queries."""

@@ -1,0 +1,96 @@
+"""Reader pages: the home page, articles, tag pages, the monthly archive and site files."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, abort, current_app, redirect, url_for
+from flask_sqlalchemy.pagination import Pagination
+
+from blog.comments.section import flashed_status, render_article, render_section
+from blog.core.posts import visible_post
+from blog.core.web import page_number, render_page, wants_fragment
+from blog.reading import queries
+
+bp = Blueprint("reading", __name__)
+
+
+def _listing(
+    pagination: Pagination, heading: str | None, endpoint: str, **endpoint_args: object
+) -> str:
+    return render_page(
+        "reading/listing.html",
+        "post_list",
+        with_title=True,
+        pagination=pagination,
+        heading=heading,
+        endpoint=endpoint,
+        endpoint_args=endpoint_args,
+    )
+
+
+@bp.get("/")
+def home() -> str:
+    """The newest posts, a page at a time."""
+    pagination = queries.home_page(page_number(), current_app.config["POSTS_PER_PAGE"])
+    return _listing(pagination, None, "reading.home")
+
+
+@bp.get("/posts/<slug>")
+def article(slug: str) -> str:
+    """One article with its comments and links to its neighbours; htmx gets the comments."""
+    post = visible_post(slug)
+    if post is None:
+        abort(404)
+    if wants_fragment():
+        return render_section(post, status=flashed_status())
+    return render_article(post, status=flashed_status())
+
+
+@bp.get("/tags/")
+def tags() -> str:
+    """Every tag in use, with how many posts carry it."""
+    return render_page("reading/tags.html", "content", tag_counts=queries.tags_in_use())
+
+
+@bp.get("/tags/<slug>")
+def tag(slug: str) -> str:
+    """Posts carrying one tag, a page at a time."""
+    found = queries.tag_by_slug(slug)
+    if found is None:
+        abort(404)
+    pagination = queries.tag_page(found, page_number(), current_app.config["POSTS_PER_PAGE"])
+    if not pagination.total:
+        abort(404)
+    return _listing(pagination, f"Posts tagged “{found.name}”", "reading.tag", slug=found.slug)
+
+
+@bp.get("/archive/")
+def archive() -> str:
+    """The monthly archive: every month with posts."""
+    return render_page("reading/archive.html", "content", months=queries.archive_months())
+
+
+@bp.get("/archive/<int:year>/<int:month>")
+def month(year: int, month: int) -> str:
+    """Posts published in one month, a page at a time."""
+    if not (1 <= month <= 12 and 1970 <= year <= 9999):
+        abort(404)
+    per_page = current_app.config["POSTS_PER_PAGE"]
+    pagination = queries.month_page(year, month, page_number(), per_page)
+    if not pagination.total:
+        abort(404)
+    heading = f"Posts from {date(year, month, 1):%B %Y}"
+    return _listing(pagination, heading, "reading.month", year=year, month=month)
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    """Older clients ask for /favicon.ico whatever the page says; send them to our SVG icon."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)  # type: ignore[return-value]
+
+
+@bp.get("/robots.txt")
+def robots() -> Response:
+    """Crawlers may read everything a reader can."""
+    return Response("User-agent: *\nAllow: /\n", mimetype="text/plain")
