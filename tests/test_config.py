@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import re
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from blog import create_app
+from blog.config import ConfigError, Moderation
 
 
 @pytest.fixture
@@ -15,7 +20,9 @@ def instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty instance folder the factory is pointed at, with no BLOG_* variables set."""
     folder = tmp_path / "instance"
     monkeypatch.setenv("BLOG_INSTANCE_PATH", str(folder))
-    for name in ("BLOG_SECRET_KEY", "BLOG_SITE_NAME", "BLOG_POSTS_PER_PAGE", "DATABASE_URL"):
+    for name in [key for key in os.environ if key.startswith("BLOG_")] + ["DATABASE_URL"]:
+        if name == "BLOG_INSTANCE_PATH":
+            continue
         monkeypatch.delenv(name, raising=False)
     return folder
 
@@ -93,3 +100,65 @@ def test_empty_key_file_is_an_error_not_a_weak_key(instance: Path) -> None:
     (instance / "secret_key").write_text("")
     with pytest.raises(RuntimeError, match="secret_key"):
         create_app()
+
+
+# --- settings are checked once, at start-up ----------------------------------------------------
+
+
+@pytest.mark.parametrize("typo", ["link", "Open ", "none", "", "true"])
+def test_a_moderation_typo_stops_the_app(
+    instance: Path, monkeypatch: pytest.MonkeyPatch, typo: str
+) -> None:
+    monkeypatch.setenv("BLOG_COMMENT_MODERATION", typo)
+    with pytest.raises(ConfigError, match=r"COMMENT_MODERATION must be one of open, links, "):
+        create_app()
+
+
+def test_moderation_modes_are_an_enum(instance: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BLOG_COMMENT_MODERATION", "first-time")
+    assert create_app().config["COMMENT_MODERATION"] is Moderation.FIRST_TIME
+    assert create_app({"COMMENT_MODERATION": "all"}).config["COMMENT_MODERATION"] is Moderation.ALL
+
+
+def test_numbers_are_coerced_once(instance: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    instance.mkdir()
+    (instance / "config.py").write_text('COMMENT_RATE_LIMIT = "7"\n')
+    monkeypatch.setenv("BLOG_COMMENTS_PER_PAGE", '"12"')  # a JSON string, as a shell may quote it
+    config = create_app().config
+    assert config["COMMENT_RATE_LIMIT"] == 7 and isinstance(config["COMMENT_RATE_LIMIT"], int)
+    assert config["COMMENTS_PER_PAGE"] == 12
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("POSTS_PER_PAGE", "five", "POSTS_PER_PAGE must be a whole number, not 'five'"),
+        ("POSTS_PER_PAGE", "0", "POSTS_PER_PAGE must be at least 1, not 0"),
+        ("COMMENT_RATE_LIMIT", "-3", "COMMENT_RATE_LIMIT must be at least 1, not -3"),
+        ("COMMENT_MIN_SECONDS", "2.5", "must be a whole number"),
+        ("PROXY_COUNT", "true", "PROXY_COUNT must be a whole number, not True"),
+        ("DEMO_CONTENT_ON_EMPTY", '"maybe"', "DEMO_CONTENT_ON_EMPTY must be true or false"),
+    ],
+)
+def test_bad_settings_are_named(
+    instance: Path, monkeypatch: pytest.MonkeyPatch, name: str, value: str, message: str
+) -> None:
+    monkeypatch.setenv(f"BLOG_{name}", value)
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        create_app()
+
+
+def test_a_bad_setting_stops_the_command_line(
+    instance: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BLOG_COMMENT_MODERATION", "link")
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "flask"), "--app", "blog", "routes"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "COMMENT_MODERATION must be one of open, links, first-time, all, not 'link'." in (
+        result.stderr
+    )

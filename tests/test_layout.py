@@ -7,11 +7,13 @@ or behind a late import is found as surely as one at the top of a module.
 from __future__ import annotations
 
 import ast
+import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from setuptools import find_packages
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = "blog"
@@ -223,3 +225,21 @@ def test_the_checks_find_each_kind_of_problem(
         assert problems == []
     else:
         assert any(expected in problem for problem in problems), problems
+
+
+def test_packaging_ships_every_subpackage_and_data_file() -> None:
+    """What pyproject.toml tells setuptools covers every package and non-Python file of blog/."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    shipped = set(find_packages(str(ROOT), include=config["packages"]["find"]["include"]))
+    packages = {
+        module_name(path, ROOT)
+        for path in (ROOT / PACKAGE).rglob("__init__.py")
+        if "__pycache__" not in path.parts
+    }
+    assert packages and packages <= shipped
+    data_globs = config["package-data"][PACKAGE]
+    for path in (ROOT / PACKAGE).rglob("*"):
+        if path.is_dir() or path.suffix in (".py", ".pyc") or "__pycache__" in path.parts:
+            continue
+        relative = path.relative_to(ROOT / PACKAGE)
+        assert any(relative.match(pattern) for pattern in data_globs), f"{relative} is not shipped"

@@ -230,6 +230,10 @@ def upload_image() -> Response:
         # Put the image's Markdown at the end of the body the author is writing.
         new_body = f"{body.rstrip()}\n\n{markdown}\n" if body.strip() else f"{markdown}\n"
         html += render_fragment(
-            "authoring/edit.html", "body_field", body=new_body, form=None, oob=True
+            "authoring/edit.html",
+            "body_field",
+            form=PostForm(formdata=None),
+            body=new_body,
+            oob=True,
         )
     return make_response(html, 201)

@@ -41,7 +41,6 @@ class CommentForm(FlaskForm):
     )
     email = EmailField(
         "Email",
-        description="(optional, never shown)",
         filters=[strip],
         validators=[
             Optional(),
@@ -52,7 +51,6 @@ class CommentForm(FlaskForm):
     )
     website = URLField(
         "Website",
-        description="(optional)",
         filters=[strip],
         validators=[
             Optional(),

@@ -7,7 +7,7 @@ from werkzeug.wrappers import Response
 
 from blog.core.models import Comment, Limits
 from blog.core.security import authors_only
-from blog.core.web import render_page, wants_fragment
+from blog.core.web import Refused, refusal_response, render_page, wants_fragment
 from blog.extensions import db
 from blog.moderation.queries import FILTERS, comments_for
 from blog.moderation.service import ACTIONS, apply
@@ -27,8 +27,10 @@ def _query_args() -> tuple[str, str]:
     return shown, " ".join(search.split())[: Limits.SEARCH]
 
 
-def _render(status_code: int = 200, message: str | None = None) -> Response:
+def _render(message: str | None = None, refused: Refused | None = None) -> Response:
     shown, search = _query_args()
+    if refused is not None:
+        message = refused.message
     html = render_page(
         "moderation/queue.html",
         "queue",
@@ -38,7 +40,7 @@ def _render(status_code: int = 200, message: str | None = None) -> Response:
         filters=FILTERS,
         message=message,
     )
-    return make_response(html, status_code)
+    return refusal_response(refused, html) if refused else make_response(html)
 
 
 @bp.get("/")
@@ -76,5 +78,5 @@ def bulk() -> Response:
     if not ids:
         if action not in ACTIONS:
             abort(400)
-        return _render(422, "Tick at least one comment first.")
+        return _render(refused=Refused("Tick at least one comment first.", 422))
     return _after(action, apply(action, ids))
