@@ -10,6 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event
 
+from blog.comments.spam import form_started_token
 from blog.core.models import Comment, Post
 from blog.extensions import db
 from tests.conftest import PostFactory
@@ -81,3 +82,32 @@ def test_article_page_statement_budget(
     assert cost(client, f"/posts/{post.slug}") == 6
     # count, page of posts (+ authors and comment counts), their tags.
     assert cost(client, "/") == 3
+
+
+def posted(client: FlaskClient, slug: str, body: str) -> tuple[int, list[str]]:
+    """POST a comment with htmx; the status and every statement it cost."""
+    db.session.remove()
+    data = {"name": "Rowan", "body": body, "started": form_started_token()}
+    headers = {"HX-Request": "true", "HX-Request-Type": "partial"}
+    with counted_queries() as statements:
+        status = client.post(f"/posts/{slug}/comments", data=data, headers=headers).status_code
+    return status, statements
+
+
+def test_posting_a_comment_does_no_work_twice(
+    app: Flask, client: FlaskClient, make_post: PostFactory, make_comment: Callable[..., Comment]
+) -> None:
+    app.config.update(COMMENT_MIN_SECONDS=0, COMMENT_MODERATION="open")
+    post = grow(make_post, make_comment, posts=3, per_post=4)[1]
+    slug_lookup = "WHERE posts.slug = "
+
+    status, statements = posted(client, post.slug, "A first remark.")
+    assert status == 200
+    assert sum(slug_lookup in sql for sql in statements) == 1
+    # The fragment shows no Previous/Next Post links, so it does not look them up.
+    assert not [sql for sql in statements if "ORDER BY posts.published_at" in sql]
+
+    status, statements = posted(client, post.slug, "A first remark.")  # a duplicate
+    assert status == 409
+    assert sum(slug_lookup in sql for sql in statements) == 1
+    assert not [sql for sql in statements if "ORDER BY posts.published_at" in sql]

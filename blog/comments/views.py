@@ -42,7 +42,6 @@ def _post_or_404(slug: str) -> Post:
 
 def _form_refused(post: Post, form: CommentForm, refused: Refused) -> BaseResponse:
     """Show the form again, holding what was typed, with messages; nothing was stored."""
-    db.session.rollback()
     if refused.field:
         getattr(form, refused.field).errors = [refused.message]
     status = Status(refused.message, "error")
