@@ -16,7 +16,6 @@ from blog.core.errors import error_response
 from blog.core.models import Post
 from blog.core.posts import visible_post
 from blog.core.web import Refused, page_number, refusal_response, render_page, wants_fragment
-from blog.extensions import db
 
 CSRF_MESSAGE = (
     "This page has been open too long or your session changed. Please reload the page and "
