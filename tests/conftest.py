@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import closing
 from datetime import datetime, timedelta
@@ -28,7 +26,7 @@ from blog.core.markdown import render_post
 from blog.core.models import Author, Comment, CommentStatus, Post, PostStatus, utcnow
 from blog.core.text import slugify
 from blog.extensions import db
-from tests.liveserver import gunicorn_server
+from tests.liveserver import create_author, gunicorn_server
 
 CHROMIUM = "/usr/bin/chromium"
 IN_CI = bool(os.environ.get("CI"))
@@ -246,27 +244,7 @@ def authoring_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     work = tmp_path_factory.mktemp("authoring")
     env = {**COMMENTING_ENV, "BLOG_COMMENT_MODERATION": "all"}
     with gunicorn_server(work, extra_env=env) as base:
-        cli_env = {key: value for key, value in os.environ.items() if not key.startswith("BLOG_")}
-        cli_env["BLOG_INSTANCE_PATH"] = str(work / "instance")
-        flask = Path(sys.executable).parent / "flask"
-        subprocess.run(
-            [
-                str(flask),
-                "--app",
-                "blog",
-                "author",
-                "create",
-                AUTHOR_EMAIL,
-                "--name",
-                "Wren Writer",
-                "--password-stdin",
-            ],
-            input=AUTHOR_PASSWORD + "\n",
-            text=True,
-            env=cli_env,
-            check=True,
-            capture_output=True,
-        )
+        create_author(work, AUTHOR_EMAIL, AUTHOR_PASSWORD, name="Wren Writer")
         yield base
 
 

@@ -115,3 +115,27 @@ def gunicorn_server(
         yield server.start()
     finally:
         server.stop()
+
+
+def create_author(work: Path, email: str, password: str, name: str = "Load Author") -> None:
+    """Make an author account with the real command line, in the server's instance."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("BLOG_")}
+    env["BLOG_INSTANCE_PATH"] = str(work / "instance")
+    subprocess.run(
+        [
+            str(Path(sys.executable).parent / "flask"),
+            "--app",
+            "blog",
+            "author",
+            "create",
+            email,
+            "--name",
+            name,
+            "--password-stdin",
+        ],
+        input=password + "\n",
+        text=True,
+        env=env,
+        check=True,
+        capture_output=True,
+    )

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 import urllib.request
@@ -16,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.httpclient import AuthorBrowser, Commenter
-from tests.liveserver import GunicornServer
+from tests.liveserver import GunicornServer, create_author
 
 pytestmark = pytest.mark.e2e  # real gunicorn servers
 
@@ -44,30 +41,6 @@ def bodies_stored(work: Path, prefix: str) -> Counter[str]:
             "SELECT body_source FROM comments WHERE body_source LIKE ?", (prefix + "%",)
         ).fetchall()
     return Counter(body for (body,) in rows)
-
-
-def create_author(work: Path, email: str, password: str) -> None:
-    """Make an author account with the real command line, in the server's instance."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("BLOG_")}
-    env["BLOG_INSTANCE_PATH"] = str(work / "instance")
-    subprocess.run(
-        [
-            str(Path(sys.executable).parent / "flask"),
-            "--app",
-            "blog",
-            "author",
-            "create",
-            email,
-            "--name",
-            "Load Author",
-            "--password-stdin",
-        ],
-        input=password + "\n",
-        text=True,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
 
 
 def test_parallel_comments_and_saves_are_all_stored_exactly_once(tmp_path: Path) -> None:
