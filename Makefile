@@ -11,6 +11,9 @@ export FLASK_APP := blog
 .PHONY: run dev test test-fast lint bench prereqs setup demo clean screenshots
 
 run: setup
+	@echo "Serving the blog at http://$(HOST):$(PORT)/ . It answers only to the host names in"
+	@echo "TRUSTED_HOSTS (default: localhost, 127.0.0.1, and the host of SITE_URL); to serve it under"
+	@echo "your own name, e.g. BLOG_SITE_URL=https://blog.example.org make run (see README, Security)."
 	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) --workers $(WORKERS) wsgi:app
 
 dev: setup

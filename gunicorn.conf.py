@@ -9,6 +9,9 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from blog import create_app
+from blog.cli.prepare import prepare_database
+
 wsgi_app = "wsgi:app"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 accesslog = "-"
@@ -17,13 +20,13 @@ access_log_format = '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms pid=%(p)s'
 errorlog = "-"
 # No control socket in ~/.gunicorn: several servers (tests, a dev run) may share one machine.
 control_socket_disable = True
-# Behind a reverse proxy, trust X-Forwarded-* only from the proxy on this machine.
-forwarded_allow_ips = "127.0.0.1,::1"
+# The app as the operator configured it (instance/config.py, BLOG_*): read once, here.
+_app = create_app()
+# X-Forwarded-Proto and friends are trusted only behind a proxy the operator declared
+# (PROXY_COUNT > 0), and then only from this machine; otherwise anyone could claim https.
+forwarded_allow_ips = "127.0.0.1,::1" if _app.config["PROXY_COUNT"] else ""
 
 
 def on_starting(server: Any) -> None:
     """Bring the database up to date before forking the workers."""
-    from blog import create_app
-    from blog.cli.prepare import prepare_database
-
-    prepare_database(create_app())
+    prepare_database(_app)

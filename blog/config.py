@@ -12,6 +12,7 @@ import secrets
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
 
@@ -36,8 +37,9 @@ class DefaultConfig:
     SITE_TAGLINE = "Small news, told at length."
     # Absolute base for canonical and OpenGraph URLs; empty means "the host the request came to".
     SITE_URL = ""
-    # Host names the site answers to; None means any (set from SITE_URL when that is given).
-    TRUSTED_HOSTS: list[str] | None = None
+    # Host names the site answers to (others get 400). Empty: SITE_URL's host (when set) plus
+    # localhost and 127.0.0.1. Set it as a list, or as "a.example,b.example" in BLOG_TRUSTED_HOSTS.
+    TRUSTED_HOSTS: list[str] = []
     POSTS_PER_PAGE = 5
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
     # A comment or post never needs more than this; larger requests are refused before parsing.
@@ -134,12 +136,29 @@ def _yes_no(name: str, value: Any) -> bool:
     raise ConfigError(f"{name} must be true or false, not {value!r}.")
 
 
+def _host_names(value: Any) -> list[str]:
+    if value is None or value == "":
+        return []
+    names = value.split(",") if isinstance(value, str) else value
+    if not isinstance(names, list | tuple) or not all(isinstance(name, str) for name in names):
+        raise ConfigError(f"TRUSTED_HOSTS must be a list of host names, not {value!r}.")
+    return [name.strip().lower() for name in names if name.strip()]
+
+
 def validate_config(config: dict[str, Any]) -> None:
     """Check and convert the settings in place; ConfigError names the first one that is wrong."""
     for name, minimum in WHOLE_NUMBERS.items():
         config[name] = _whole_number(name, config[name], minimum)
     for name in YES_NO:
         config[name] = _yes_no(name, config[name])
+    config["TRUSTED_HOSTS"] = _host_names(config["TRUSTED_HOSTS"])
+    site_url = str(config["SITE_URL"] or "")
+    if site_url and (
+        urlsplit(site_url).scheme not in ("http", "https") or not urlsplit(site_url).hostname
+    ):
+        raise ConfigError(
+            f"SITE_URL must be a full address such as https://blog.example.org, not {site_url!r}."
+        )
     try:
         config["COMMENT_MODERATION"] = Moderation(str(config["COMMENT_MODERATION"]).strip())
     except ValueError:

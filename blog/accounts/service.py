@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from functools import cache
 
-from flask import current_app
+from flask import current_app, request
 from flask_login import UserMixin
 from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -46,6 +46,20 @@ class SignedIn(UserMixin):
 
 def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def session_fingerprint() -> str:
+    """What "strong" session protection compares: the client's address and browser.
+
+    Flask-Login's own version reads X-Forwarded-For as sent, so anyone replaying a stolen cookie
+    could claim the owner's address. `remote_addr` is the socket's peer, or what ProxyFix read
+    from the trusted proxies when PROXY_COUNT says there are some.
+    """
+    agent = request.headers.get("User-Agent", "")
+    return hashlib.sha512(f"{request.remote_addr}|{agent}".encode()).hexdigest()
+
+
+login_manager._session_identifier_generator = session_fingerprint
 
 
 @login_manager.user_loader

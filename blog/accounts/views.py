@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 from blog.accounts import service
 from blog.accounts.forms import SignInForm
 from blog.core import ratelimit
+from blog.core.security import same_site_path
 from blog.core.web import Refused, refusal_response, render_page
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
@@ -17,10 +18,8 @@ NOT_SIGNED_IN = "Please check the marked fields."
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site: never an open redirect to another host."""
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
-        return target
-    return url_for("authoring.dashboard")
+    """Where to go after signing in: a path on this site, else the dashboard."""
+    return same_site_path(target) or url_for("authoring.dashboard")
 
 
 @bp.after_request

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_
 
 from blog.core.models import Comment, CommentStatus, Post
 from blog.extensions import db
@@ -29,25 +29,36 @@ class CommentPage:
     has_more: bool
 
 
-def visible_comments(own_ids: Collection[int] = ()) -> ColumnElement[bool]:
-    """Approved comments, plus the reader's own held ones (they see them marked as waiting)."""
+def visible_comments(own: Mapping[int, str] | None = None) -> ColumnElement[bool]:
+    """Approved comments, plus the reader's own held ones (they see them marked as waiting).
+
+    `own` maps the ids this browser wrote to the owner hash each row must carry, so an id
+    alone never shows anyone a held comment.
+    """
     approved = Comment.status == CommentStatus.APPROVED.value
-    if not own_ids:
+    if not own:
         return approved
     return or_(
         approved,
-        and_(Comment.id.in_(list(own_ids)), Comment.status == CommentStatus.PENDING.value),
+        and_(
+            tuple_(Comment.id, Comment.owner_hash).in_(list(own.items())),
+            Comment.status == CommentStatus.PENDING.value,
+        ),
     )
 
 
 def comment_threads(
-    post: Post, first_page: int, last_page: int, per_page: int, own_ids: Collection[int] = ()
+    post: Post,
+    first_page: int,
+    last_page: int,
+    per_page: int,
+    own: Mapping[int, str] | None = None,
 ) -> CommentPage:
     """Top-level comments oldest first, pages `first_page`..`last_page`, with all their replies.
 
     Two statements whatever the number of comments or the depth of the replies.
     """
-    visible = visible_comments(own_ids)
+    visible = visible_comments(own)
     limit = (last_page - first_page + 1) * per_page
     roots = db.session.scalars(
         select(Comment)
@@ -75,12 +86,12 @@ def comment_threads(
     return CommentPage([nodes[root.id] for root in roots], first_page, last_page, has_more)
 
 
-def page_of(comment: Comment, per_page: int, own_ids: Collection[int] = ()) -> int:
+def page_of(comment: Comment, per_page: int, own: Mapping[int, str] | None = None) -> int:
     """The page of the comment section that shows `comment` (replies live with their root)."""
     root_id = comment.root_id or comment.id
     root = comment if root_id == comment.id else db.session.get(Comment, root_id)
     assert root is not None
-    visible = visible_comments(own_ids)
+    visible = visible_comments(own)
     before = db.session.scalar(
         select(func.count(Comment.id)).where(
             Comment.post_id == comment.post_id,

@@ -12,7 +12,7 @@ from typing import Any, cast
 from flask import current_app, get_flashed_messages, render_template
 
 from blog.comments.forms import CommentForm
-from blog.comments.ownership import editable_ids, own_comment_ids
+from blog.comments.ownership import editable_ids, own_comments
 from blog.comments.queries import comment_threads
 from blog.comments.spam import form_started_token
 from blog.core.models import Comment, CommentStatus, Post
@@ -66,9 +66,7 @@ def section_context(
     focus_id: int | None = None,
 ) -> dict[str, Any]:
     """Everything the comment section of an article needs, for page and fragment alike."""
-    page = comment_threads(
-        post, 1, pages, current_app.config["COMMENTS_PER_PAGE"], own_comment_ids()
-    )
+    page = comment_threads(post, 1, pages, current_app.config["COMMENTS_PER_PAGE"], own_comments())
     return {
         "post": post,
         "comments": page,

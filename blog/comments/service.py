@@ -11,7 +11,14 @@ from sqlalchemy.exc import IntegrityError
 
 from blog.comments import spam
 from blog.comments.forms import CommentEditForm, CommentForm
-from blog.comments.ownership import changeable_comment, own_comment_ids, remember_own
+from blog.comments.ownership import (
+    changeable_comment,
+    forget_own,
+    new_owner_token,
+    own_comments,
+    owns,
+    remember_own,
+)
 from blog.core.db import write_transaction
 from blog.core.markdown import render_comment
 from blog.core.models import Comment, CommentStatus, Post, utcnow
@@ -62,7 +69,7 @@ def reply_target(post: Post, comment_id: int) -> Comment | None:
     parent = db.session.get(Comment, comment_id)
     if parent is None or parent.post_id != post.id:
         return None
-    if parent.status == CommentStatus.APPROVED.value or parent.id in own_comment_ids():
+    if parent.status == CommentStatus.APPROVED.value or owns(parent, own_comments()):
         return parent
     return None
 
@@ -99,6 +106,7 @@ def submit_comment(post: Post, form: CommentForm, client: str) -> Comment:
     html = render_comment(body)
     digest = content_digest(body)
     post_id = post.id
+    token, owner_hash = new_owner_token()
     now = utcnow()
     with _storing_comment():
         # Checked again under the write lock: the post may have been unpublished meanwhile.
@@ -123,9 +131,10 @@ def submit_comment(post: Post, form: CommentForm, client: str) -> Comment:
             body_html=html,
             body_digest=digest,
         )
+        comment.owner_hash = owner_hash
         db.session.add(comment)
         spam.record_comment(client, now)
-    remember_own(comment)
+    remember_own(comment, token)
     return comment
 
 
@@ -152,4 +161,5 @@ def delete_comment(comment_id: int) -> Post:
         comment = changeable_comment(comment_id)
         post = comment.post
         db.session.delete(comment)
+    forget_own(comment_id)
     return post

@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from blog.comments import section, service
 from blog.comments.forms import CommentEditForm, CommentForm
-from blog.comments.ownership import changeable_comment, editable_ids, own_comment_ids
+from blog.comments.ownership import changeable_comment, editable_ids, own_comments
 from blog.comments.queries import comment_threads, page_of
 from blog.comments.section import Status
 from blog.core import ratelimit
@@ -75,7 +75,7 @@ def create(slug: str) -> BaseResponse | str:
             raise
         return _form_refused(post, form, refused)
     status = section.posted_status(comment)
-    page = page_of(comment, current_app.config["COMMENTS_PER_PAGE"], own_comment_ids())
+    page = page_of(comment, current_app.config["COMMENTS_PER_PAGE"], own_comments())
     if wants_fragment():
         return section.render_section(post, status=status, pages=page, focus_id=comment.id)
     flash(status.message, status.kind)
@@ -90,7 +90,11 @@ def csrf_failed(_error: CSRFError) -> BaseResponse:
     refused = Refused(CSRF_MESSAGE, 400)
     slug = (request.view_args or {}).get("slug")
     if request.endpoint == "comments.create" and slug:
-        return _form_refused(_post_or_404(slug), CommentForm(), refused)
+        post = visible_post(slug)
+        if post is None:
+            # An error handler must not raise (that would be a 500): answer the 404 itself.
+            return error_response(Refused(service.NOT_OPEN, 404))
+        return _form_refused(post, CommentForm(), refused)
     return error_response(refused)
 
 
@@ -100,7 +104,7 @@ def page(slug: str) -> str:
     post = _post_or_404(slug)
     number = page_number()
     comments = comment_threads(
-        post, number, number, current_app.config["COMMENTS_PER_PAGE"], own_comment_ids()
+        post, number, number, current_app.config["COMMENTS_PER_PAGE"], own_comments()
     )
     if not comments.threads and number > 1:
         abort(404)

@@ -127,6 +127,8 @@ class Comment(Model):
         Index("ix_comments_status_created", "status", "created_at"),
         # The same text twice on one post is a duplicate, whichever process stores it.
         UniqueConstraint("post_id", "body_digest"),
+        # Ids are never handed out twice (SQLite would reuse the id of a deleted newest row).
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -149,6 +151,8 @@ class Comment(Model):
     status: Mapped[str] = mapped_column(String(16), default=CommentStatus.PENDING.value)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # SHA-256 of the secret only the writer's browser holds; None for imported or demo comments.
+    owner_hash: Mapped[str | None] = mapped_column(String(64))
 
     post: Mapped[Post] = relationship(back_populates="comments")
     parent: Mapped[Comment | None] = relationship(remote_side=[id], foreign_keys=[parent_id])
@@ -214,6 +218,7 @@ class Post(Model):
         # Every reader listing filters on status and orders by publication time.
         Index("ix_posts_status_published", "status", "published_at"),
         Index("ix_posts_author_id", "author_id"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

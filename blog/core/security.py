@@ -8,6 +8,9 @@ from flask import Blueprint, Flask, Response, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, login_required
 
+# The names this machine answers to when no site address is configured.
+LOCAL_HOSTS = ("localhost", "127.0.0.1")
+
 # Scripts only from our own origin, no inline script and no eval; htmx is configured for that
 # (its indicator styles come from our stylesheet, not injected at run time).
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -54,11 +57,44 @@ def add_security_headers(response: Response) -> Response:
 
 
 def trusted_hosts(app: Flask) -> None:
-    """Answer only to the site's own host names when the operator named the site's address."""
-    if app.config.get("TRUSTED_HOSTS") is None and app.config.get("SITE_URL"):
+    """Answer only to the site's own host names (anything else is a 400).
+
+    A forged Host header would otherwise end up in canonical links and redirects, which a
+    shared cache keeps and serves to others. Without TRUSTED_HOSTS, the names are the host of
+    SITE_URL (when set) and this machine's own.
+    """
+    if app.config.get("TRUSTED_HOSTS"):
+        return
+    hosts = list(LOCAL_HOSTS)
+    if app.config.get("SITE_URL"):
         host = urlsplit(app.config["SITE_URL"]).hostname
         if host:
-            app.config["TRUSTED_HOSTS"] = [host, "localhost", "127.0.0.1"]
+            hosts.insert(0, host)
+    app.config["TRUSTED_HOSTS"] = hosts
+
+
+def relative_redirects(response: Response) -> Response:
+    """Redirects to this site name a path, never a host (Werkzeug's trailing-slash one did)."""
+    location = response.headers.get("Location")
+    if location and location.startswith(request.host_url):
+        response.headers["Location"] = "/" + location.removeprefix(request.host_url)
+    return response
+
+
+def same_site_path(target: str | None) -> str | None:
+    r"""`target` if it is a path on this site, else None: never a way to send anyone elsewhere.
+
+    Browsers drop tabs, newlines and other control characters from URLs and read a backslash
+    as a slash, so `/\t/evil.example` or `/\\evil.example` would leave the site: such targets
+    are judged after the same clean-up, and refused outright when they contain a backslash.
+    """
+    if not target or len(target) > 2000 or not target.isprintable() or "\\" in target:
+        return None
+    cleaned = "".join(target.split())
+    parts = urlsplit(cleaned)
+    if parts.scheme or parts.netloc or not cleaned.startswith("/") or cleaned.startswith("//"):
+        return None
+    return target.replace(" ", "%20")
 
 
 def authors_only(blueprint: Blueprint) -> None:
@@ -75,3 +111,4 @@ def init_app(app: Flask) -> None:
     app.session_interface = SessionInterface()
     trusted_hosts(app)
     app.after_request(add_security_headers)
+    app.after_request(relative_redirects)

@@ -12,6 +12,7 @@ from typing import Any
 from flask import Response, abort, render_template, request
 from htmx_flask import make_response as htmx_response
 from jinja2_fragments.flask import render_block
+from werkzeug.routing import IntegerConverter
 
 
 def wants_fragment() -> bool:
@@ -60,6 +61,22 @@ def render_fragment(
         parts.insert(0, f"<title>{render_block(template, 'title', **context).strip()}</title>")
     parts += [render_block(template, name, **context, oob=True) for name in oob_blocks]
     return "\n".join(parts)
+
+
+# The largest id a database integer column holds (SQLite and PostgreSQL bigint alike).
+LARGEST_ID = 2**63 - 1
+
+
+class DatabaseInt(IntegerConverter):
+    """`<int:...>` in our routes: a whole number a database column can hold, else 404.
+
+    Werkzeug's own converter accepts any length, and a 20-digit id would reach the database
+    driver and fail there.
+    """
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", LARGEST_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 def page_number() -> int:

@@ -49,8 +49,10 @@ def tag_page(tag: Tag, page: int, per_page: int) -> Pagination:
 
 def _month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
     start = datetime(year, month, 1)
-    end = datetime(year + 1, 1, 1) if month == 12 else datetime(year, month + 1, 1)
-    return start, end
+    if month < 12:
+        return start, datetime(year, month + 1, 1)
+    # December 9999 has no "next January": the end of time will do.
+    return start, datetime(year + 1, 1, 1) if year < datetime.max.year else datetime.max
 
 
 def month_page(year: int, month: int, page: int, per_page: int) -> Pagination:

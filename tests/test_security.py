@@ -1,0 +1,394 @@
+"""Attacks from the security review, each tried as described and in its obvious variants."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import urllib.error
+import urllib.parse
+import urllib.request
+from typing import Any
+
+import pytest
+from flask import Flask, g
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from blog import create_app
+from blog.comments.spam import form_started_token
+from blog.core.models import Comment, CommentStatus, Post, PostStatus
+from blog.extensions import db
+from tests.conftest import PostFactory, cheap_password_hash
+
+HX = {"HX-Request": "true", "HX-Request-Type": "partial"}
+
+
+@pytest.fixture(autouse=True)
+def quick_commenting(app: Flask) -> None:
+    """Tests post at machine speed: no minimum time, publish at once (unless a test says)."""
+    app.config.update(COMMENT_MIN_SECONDS=0, COMMENT_MODERATION="open")
+
+
+@pytest.fixture
+def post(make_post: PostFactory) -> Post:
+    """A published post to comment on."""
+    return make_post("Open for comments")
+
+
+def send(client: FlaskClient, post: Post, body: str, **overrides: Any) -> Any:
+    """POST the comment form for `post` without JavaScript."""
+    data = {"name": "Rowan", "body": body, "started": form_started_token(), **overrides}
+    return client.post(f"/posts/{post.slug}/comments", data=data)
+
+
+def newest_comment() -> Comment:
+    """The comment stored last."""
+    return db.session.scalars(select(Comment).order_by(Comment.id.desc()).limit(1)).one()
+
+
+# --- 1. nobody takes over another person's comment --------------------------------------------
+
+
+def test_a_deleted_comment_id_is_never_handed_out_again(
+    app: Flask, post: Post, make_post: PostFactory
+) -> None:
+    attacker, reader = app.test_client(), app.test_client()
+    assert send(attacker, post, "Bait").status_code == 303
+    bait = newest_comment().id
+    assert attacker.post(f"/comments/{bait}/delete").status_code == 303
+
+    assert send(reader, post, "The next reader's words").status_code == 303
+    theirs = newest_comment()
+    assert theirs.id != bait
+    for method, url in [
+        ("get", f"/comments/{theirs.id}/edit"),
+        ("post", f"/comments/{theirs.id}/edit"),
+        ("get", f"/comments/{theirs.id}/delete"),
+        ("post", f"/comments/{theirs.id}/delete"),
+    ]:
+        response = getattr(attacker, method)(url, data={"body": "Taken over"})
+        assert response.status_code == 403, (method, url)
+    db.session.refresh(theirs)
+    assert theirs.body_source == "The next reader's words"
+
+    # Posts too: a deleted newest post's id is not given to the next one.
+    newest = make_post("Newest")
+    gone = newest.id
+    db.session.delete(newest)
+    db.session.commit()
+    assert make_post("After it").id != gone
+
+
+def test_an_id_in_the_session_proves_nothing(app: Flask, client: FlaskClient, post: Post) -> None:
+    other = app.test_client()
+    assert send(other, post, "Someone else's words").status_code == 303
+    theirs = newest_comment()
+    # A session that claims the id, with a guessed secret or in the old id-only format.
+    for claim in ([theirs.created_at.timestamp(), "guessed-secret"], theirs.created_at.timestamp()):
+        with client.session_transaction() as session:
+            session["own_comments"] = {str(theirs.id): claim}
+        assert client.get(f"/comments/{theirs.id}/edit").status_code == 403
+        assert client.post(f"/comments/{theirs.id}/delete").status_code == 403
+        page = client.get(f"/posts/{post.slug}").text
+        assert f"/comments/{theirs.id}/edit" not in page
+    # And the real owner still can.
+    assert other.get(f"/comments/{theirs.id}/edit").status_code == 200
+
+
+def test_a_held_comment_shows_only_to_the_browser_with_its_secret(
+    app: Flask, client: FlaskClient, post: Post
+) -> None:
+    app.config["COMMENT_MODERATION"] = "all"
+    writer = app.test_client()
+    assert send(writer, post, "Waiting for approval").status_code == 303
+    held = newest_comment()
+    assert held.status == CommentStatus.PENDING.value and held.owner_hash
+    assert "Waiting for approval" in writer.get(f"/posts/{post.slug}").text
+    with client.session_transaction() as session:
+        session["own_comments"] = {str(held.id): [held.created_at.timestamp(), "guess"]}
+    assert "Waiting for approval" not in client.get(f"/posts/{post.slug}").text
+    reply = send(client, post, "A reply to a held comment", parent_id=str(held.id))
+    assert reply.status_code == 422
+
+
+def test_delete_drops_the_comment_from_the_session(client: FlaskClient, post: Post) -> None:
+    assert send(client, post, "Soon gone").status_code == 303
+    mine = newest_comment().id
+    with client.session_transaction() as session:
+        assert str(mine) in session["own_comments"]
+        secret = session["own_comments"][str(mine)][1]
+    assert secret not in str(newest_comment().owner_hash)  # only its hash is stored
+    assert client.post(f"/comments/{mine}/delete", headers=HX).status_code == 200
+    with client.session_transaction() as session:
+        assert str(mine) not in session.get("own_comments", {})
+
+
+def test_sqlite_tables_use_autoincrement(app: Flask) -> None:
+    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    with sqlite3.connect(path) as connection:
+        tables = dict(connection.execute("SELECT name, sql FROM sqlite_master WHERE type='table'"))
+    assert "AUTOINCREMENT" in tables["comments"]
+    assert "AUTOINCREMENT" in tables["posts"]
+
+
+# --- 2. no redirect off-site after signing in --------------------------------------------------
+
+OFF_SITE = [
+    "/%09/evil.example",
+    "/%0A/evil.example",
+    "/%0D%0A/evil.example",
+    "//evil.example",
+    "///evil.example",
+    "/%5Cevil.example",
+    "%5C%5Cevil.example",
+    "/%20/evil.example",
+    "https://evil.example/",
+    "http:evil.example",
+    "javascript:alert(1)",
+    "evil.example",
+    "/%E3%80%80/evil.example",
+]
+
+
+@pytest.fixture
+def signed_in(client: FlaskClient, author: Any) -> FlaskClient:
+    """The test client, signed in as `author`."""
+    author.password_hash = cheap_password_hash("long enough password")
+    db.session.commit()
+    sign_in = {"email": author.email, "password": "long enough password"}
+    assert client.post("/account/sign-in", data=sign_in).status_code == 303
+    return client
+
+
+@pytest.mark.parametrize("target", OFF_SITE)
+def test_next_never_leaves_the_site(client: FlaskClient, author: Any, target: str) -> None:
+    author.password_hash = cheap_password_hash("long enough password")
+    db.session.commit()
+    form = {"email": author.email, "password": "long enough password"}
+    after_sign_in = client.post(f"/account/sign-in?next={target}", data=form)
+    assert after_sign_in.status_code == 303
+    assert after_sign_in.headers["Location"] == "/editor/"
+    already_in = client.get(f"/account/sign-in?next={target}")
+    assert already_in.status_code == 302
+    assert already_in.headers["Location"] == "/editor/"
+
+
+@pytest.mark.parametrize(
+    ("target", "location"),
+    [
+        ("/editor/comments/", "/editor/comments/"),
+        ("/editor/comments/%3Fq%3Dtwo%20words", "/editor/comments/?q=two%20words"),
+        ("/posts/a-post%23comments", "/posts/a-post#comments"),
+    ],
+)
+def test_next_within_the_site_is_kept(signed_in: FlaskClient, target: str, location: str) -> None:
+    response = signed_in.get(f"/account/sign-in?next={target}")
+    assert response.headers["Location"] == location
+
+
+# --- 8. no anonymous (or signed-in) request makes the blog answer 5xx --------------------------
+
+HOSTILE = [
+    "0",
+    "-1",
+    "1.5",
+    "9999",
+    "99999999999999999999",
+    "9" * 5000,
+    "ünïcödé",
+    "日本語",
+    "\x00",
+    "\n",
+    "\t/evil.example",
+    "%00",
+    "%0A",
+    "../../etc/passwd",
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "a" * 3000,
+]
+FORM_FIELDS = [
+    "name", "email", "website", "body", "parent_id", "started", "homepage", "title", "slug",
+    "tags", "summary", "status", "publish_at", "ids", "action", "alt", "q", "password",
+]  # fmt: skip
+QUERY_ARGS = ["page", "next", "q", "status"]
+
+
+def hostile_paths(app: Flask, value: str) -> list[tuple[str, str]]:
+    """(method, path) for every route, with `value` in every part of the path that varies."""
+    found = []
+    quoted = urllib.parse.quote(value, safe="")
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        path = re.sub(r"<(?:[a-z]+:)?[a-z_]+>", quoted, rule.rule)
+        found += [(method, path) for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
+    return found
+
+
+def walk(app: Flask, client: FlaskClient) -> list[str]:
+    """Every route with every hostile value in its path, query and form; what answered 5xx."""
+    failures = []
+    for value in HOSTILE:
+        query = {name: value for name in QUERY_ARGS}
+        form = {name: value for name in FORM_FIELDS}
+        for method, path in hostile_paths(app, value):
+            for headers in ({}, HX):
+                response = client.open(
+                    path, method=method, query_string=query, data=form, headers=headers
+                )
+                if response.status_code >= 500:
+                    failures.append(f"{method} {path[:60]!r} ({value[:20]!r}): {response.status}")
+    return failures
+
+
+@pytest.mark.parametrize("csrf", [False, True])
+def test_hostile_values_on_every_route_never_give_5xx(
+    app: Flask, client: FlaskClient, post: Post, make_comment: Any, csrf: bool
+) -> None:
+    app.config["WTF_CSRF_ENABLED"] = csrf
+    make_comment(post, "A comment to reply to")
+    assert walk(app, client) == []
+
+
+def test_hostile_values_signed_in_never_give_5xx(
+    app: Flask, client: FlaskClient, post: Post, author: Any
+) -> None:
+    author.password_hash = cheap_password_hash("long enough password")
+    db.session.commit()
+    signed = client.post(
+        "/account/sign-in", data={"email": author.email, "password": "long enough password"}
+    )
+    assert signed.status_code == 303
+    assert walk(app, client) == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/archive/9999/12",
+        "/archive/9999/12?page=2",
+        "/posts/no-such-post/comments",
+    ],
+)
+def test_the_reported_500s_are_4xx(app: Flask, client: FlaskClient, url: str) -> None:
+    app.config["WTF_CSRF_ENABLED"] = True
+    method = "POST" if url.endswith("/comments") else "GET"
+    assert 400 <= client.open(url, method=method).status_code < 500
+
+
+def test_csrf_failure_on_a_draft_post_is_a_404(
+    app: Flask, client: FlaskClient, make_post: PostFactory
+) -> None:
+    app.config["WTF_CSRF_ENABLED"] = True
+    draft = make_post("Not out yet", status=PostStatus.DRAFT)
+    response = client.post(f"/posts/{draft.slug}/comments", data={"name": "X", "body": "Y"})
+    assert response.status_code == 404
+
+
+# --- 6. a stolen session cookie does not pass by claiming the owner's address ------------------
+
+
+def test_forged_forwarded_for_does_not_carry_a_stolen_cookie(
+    app: Flask, signed_in: FlaskClient
+) -> None:
+    # The `app` fixture holds one app context for the whole test, so Flask-Login's per-request
+    # cache of the user (on `g`) would outlive the request; a real request starts without it.
+    g.pop("_login_user", None)
+    assert signed_in.get("/editor/").status_code == 200  # the owner, from 127.0.0.1
+    session_cookie = signed_in.get_cookie("session")
+    assert session_cookie is not None
+
+    thief = app.test_client()
+    thief.set_cookie("session", session_cookie.value)
+    g.pop("_login_user", None)
+    # Same browser string, another address, and a header claiming the owner's address.
+    response = thief.get(
+        "/editor/",
+        headers={"X-Forwarded-For": "127.0.0.1"},
+        environ_base={"REMOTE_ADDR": "203.0.113.9"},
+    )
+    assert response.status_code == 302
+    assert "/account/sign-in" in response.headers["Location"]
+
+
+# --- 7. a forged Host or scheme reaches no link, redirect or cache ------------------------------
+
+
+@pytest.fixture
+def no_site_url(app: Flask) -> Flask:
+    """An app whose operator set no SITE_URL (the host names default to this machine's)."""
+    return make_app(app, SITE_URL="")
+
+
+def make_app(app: Flask, **config: Any) -> Flask:
+    """Another app on the same database, with `config` on top of the test settings."""
+    settings = {key: value for key, value in app.config.items() if key != "TRUSTED_HOSTS"}
+    return create_app({**settings, **config})
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:5000", "localhost.evil.example"])
+def test_an_unknown_host_is_refused(no_site_url: Flask, post: Post, host: str) -> None:
+    client = no_site_url.test_client()
+    for url in ("/", f"/posts/{post.slug}", "/tags"):
+        response = client.get(url, headers={"Host": host})
+        assert response.status_code == 400, url
+        assert "evil.example" not in response.text
+
+
+def test_own_hosts_get_relative_redirects_and_their_own_links(
+    no_site_url: Flask, post: Post
+) -> None:
+    client = no_site_url.test_client()
+    for host in ("localhost", "127.0.0.1:5000"):
+        redirect = client.get("/tags", headers={"Host": host})
+        assert redirect.status_code == 308
+        assert redirect.headers["Location"] == "/tags/"
+        page = client.get(f"/posts/{post.slug}", headers={"Host": host}).text
+        assert f'<link rel="canonical" href="http://{host}/posts/{post.slug}">' in page
+
+
+def test_trusted_hosts_setting(app: Flask, post: Post, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BLOG_TRUSTED_HOSTS", "blog.example.org, www.blog.example.org")
+    configured = make_app(app, SITE_URL="")
+    assert configured.config["TRUSTED_HOSTS"] == ["blog.example.org", "www.blog.example.org"]
+    client = configured.test_client()
+    assert client.get("/", headers={"Host": "www.blog.example.org"}).status_code == 200
+    assert client.get("/", headers={"Host": "localhost"}).status_code == 400
+
+
+def test_site_url_names_every_absolute_link(app: Flask, post: Post) -> None:
+    # SITE_URL is https://blog.example.test in these tests: links use it whatever the Host.
+    page = app.test_client().get(f"/posts/{post.slug}", headers={"Host": "localhost"}).text
+    assert f'href="https://blog.example.test/posts/{post.slug}"' in page
+    assert "http://localhost" not in page
+
+
+def test_forwarded_headers_count_only_behind_a_declared_proxy(
+    no_site_url: Flask, post: Post
+) -> None:
+    forged = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "evil.example"}
+    direct = no_site_url.test_client().get(f"/posts/{post.slug}", headers=forged)
+    assert direct.status_code == 200
+    assert "Strict-Transport-Security" not in direct.headers
+    assert "https://" not in direct.text.split("</head>")[0]
+    assert "evil.example" not in direct.text
+
+    proxied = make_app(no_site_url, PROXY_COUNT=1).test_client()
+    behind = proxied.get(f"/posts/{post.slug}", headers={"X-Forwarded-Proto": "https"})
+    assert "Strict-Transport-Security" in behind.headers
+
+
+@pytest.mark.e2e
+def test_gunicorn_trusts_no_forwarded_scheme_without_a_proxy(live_server: str) -> None:
+    request = urllib.request.Request(
+        live_server + "/", headers={"X-Forwarded-Proto": "https", "X-Forwarded-Ssl": "on"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 200
+        assert response.headers.get("Strict-Transport-Security") is None
+    evil = urllib.request.Request(live_server + "/", headers={"Host": "evil.example"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(evil, timeout=10)
+    assert refused.value.code == 400
+    refused.value.close()
