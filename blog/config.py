@@ -71,6 +71,9 @@ class DefaultConfig:
     SIGNIN_CLIENT_LIMIT = 20  # ... and per client ...
     SIGNIN_WINDOW = 15 * 60  # ... per this many seconds
     UPLOAD_MAX_BYTES = 5 * 1024 * 1024
+    # Decoded size limits for uploaded images (a small file can hold a huge picture).
+    IMAGE_MAX_PIXELS = 40_000_000
+    IMAGE_MAX_SIDE = 12_000
     # Flask-Login: refuse a session cookie that moved to another browser fingerprint.
     SESSION_PROTECTION = "strong"
 
@@ -111,6 +114,8 @@ WHOLE_NUMBERS: dict[str, int] = {
     "SIGNIN_CLIENT_LIMIT": 1,
     "SIGNIN_WINDOW": 1,
     "UPLOAD_MAX_BYTES": 1,
+    "IMAGE_MAX_PIXELS": 1,
+    "IMAGE_MAX_SIDE": 1,
 }
 YES_NO = ("DEMO_CONTENT_ON_EMPTY",)
 

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import io
 import re
 import sqlite3
 import urllib.error
 import urllib.parse
 import urllib.request
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask, g
 from flask.testing import FlaskClient
+from PIL import Image
 from sqlalchemy import select
 
 from blog import create_app
 from blog.comments.spam import form_started_token
+from blog.core.markdown import render_post
 from blog.core.models import Comment, CommentStatus, Post, PostStatus
 from blog.extensions import db
 from tests.conftest import PostFactory, cheap_password_hash
@@ -392,3 +397,115 @@ def test_gunicorn_trusts_no_forwarded_scheme_without_a_proxy(live_server: str) -
         urllib.request.urlopen(evil, timeout=10)
     assert refused.value.code == 400
     refused.value.close()
+
+
+# --- 3. no reply chain can break a page --------------------------------------------------------
+
+
+def chain(post: Post, length: int) -> list[Comment]:
+    """A reply chain `length` comments long: each answers the one before, from many names."""
+    made: list[Comment] = []
+    for number in range(length):
+        parent = made[-1] if made else None
+        comment = Comment(
+            post=post,
+            parent=parent,
+            root_id=(made[0].id if made else None),
+            author_name=f"Replier {number}",
+            body_source=f"Reply {number}",
+            body_html=f"<p>Reply {number}</p>",
+            body_digest=f"{number:064d}",
+            status=CommentStatus.APPROVED.value,
+            created_at=post.published_at + timedelta(seconds=number + 1),  # type: ignore[operator]
+        )
+        db.session.add(comment)
+        db.session.flush()
+        made.append(comment)
+    db.session.commit()
+    return made
+
+
+def test_a_thousand_deep_reply_chain_renders_flat_below_level_six(
+    client: FlaskClient, post: Post
+) -> None:
+    made = chain(post, 1000)
+    for headers in ({}, HX):
+        page = client.get(f"/posts/{post.slug}", headers=headers)
+        assert page.status_code == 200
+        assert page.text.count("Reply 999") == 1
+    html = client.get(f"/posts/{post.slug}").text
+    # Nesting stops: at most seven lists of replies inside one another.
+    section = html[html.index('id="comment-list"') :]
+    depth = deepest = 0
+    for tag in re.findall(r"<ol\b|</ol>", section):
+        depth += 1 if tag == "<ol" else -1
+        deepest = max(deepest, depth)
+    assert deepest <= 1 + 7
+    # Below level six each reply names whom it answers (the one it is not shown under).
+    assert "in reply to Replier 7<" in html and "in reply to Replier 998<" in html
+    assert "in reply to Replier 6<" not in html  # Replier 7 is shown right under Replier 6
+    # A reply to the deepest comment still posts and shows, with JS and without.
+    form = {"name": "Last", "body": "At the very end", "parent_id": str(made[-1].id)}
+    response = client.post(
+        f"/posts/{post.slug}/comments", data={**form, "started": form_started_token()}
+    )
+    assert response.status_code == 303
+    assert "At the very end" in client.get(f"/posts/{post.slug}").text
+
+
+# --- 4. Markdown stays linear, and the preview keeps the saving limits -------------------------
+
+
+def test_many_identical_headings_get_unique_anchors_in_order() -> None:
+    html = render_post("# Same\n" * 3 + "## same-2\n" + "# Same\n" * 2)
+    ids = re.findall(r'<h2 id="([^"]+)"', html)
+    assert ids == ["same", "same-2", "same-3", "same-2-2", "same-4", "same-5"]
+    assert len(set(re.findall(r'id="([^"]+)"', render_post("#\n" * 40000)))) == 40000
+
+
+def test_the_preview_refuses_what_saving_refuses(signed_in: FlaskClient) -> None:
+    too_long = {"title": "T", "body": "x" * 200_001}
+    for headers in ({}, HX):
+        response = signed_in.post("/editor/preview", data=too_long, headers=headers)
+        assert response.status_code == 422
+        assert "No preview: Body: Please keep the post under 200,000 characters." in response.text
+        assert "xxxxxxxxxx" not in response.text
+    fine = signed_in.post("/editor/preview", data={"title": "T", "body": "#\n" * 40000}, headers=HX)
+    assert fine.status_code == 200
+
+
+# --- 9. a small file with a huge picture is refused --------------------------------------------
+
+
+def png(width: int, height: int) -> bytes:
+    """A real PNG of that size (one colour compresses to almost nothing)."""
+    out = io.BytesIO()
+    Image.new("1", (width, height)).save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("width", "height"), [(12_000, 12_000), (7000, 7000), (20_000, 10)])
+def test_decompression_bombs_are_refused(
+    app: Flask, signed_in: FlaskClient, width: int, height: int
+) -> None:
+    data = png(width, height)
+    assert len(data) < 200_000
+    for headers in ({}, HX):
+        response = signed_in.post(
+            "/editor/images",
+            data={"image": (io.BytesIO(data), "small.png"), "alt": "x"},
+            headers=headers,
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 413
+        assert f"This image is {width:,} x {height:,} pixels" in response.text
+    assert not list((Path(app.instance_path) / "media").glob("*.png"))
+
+
+def test_a_large_but_reasonable_image_is_accepted(signed_in: FlaskClient) -> None:
+    response = signed_in.post(
+        "/editor/images",
+        data={"image": (io.BytesIO(png(6000, 4000)), "wide.png"), "alt": "x"},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 201

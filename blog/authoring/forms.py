@@ -88,6 +88,15 @@ class PostForm(FlaskForm):
         default="draft",
         validators=[AnyOf(list(STATUS_CHOICES), message="Not a valid choice of status.")],
     )
+
+    def too_long_to_preview(self) -> str | None:
+        """The first length limit the text breaks (the preview keeps the limits saving keeps)."""
+        for field in (self.title, self.slug, self.tags, self.summary, self.body):
+            for validator in field.validators:
+                if isinstance(validator, Length) and len(field.data or "") > validator.max:
+                    return f"{field.label.text}: {validator.message or 'too long'}"
+        return None
+
     publish_at = DateTimeLocalField(
         "Publish at (UTC)",
         format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],

@@ -131,13 +131,17 @@ def edit(post_id: int) -> Response | str:
 
 
 @bp.post("/preview")
-def preview() -> str:
+def preview() -> Response | str:
     """The post as readers will see it, from the form as it stands (not saved).
 
     htmx gets the article page's own `article_body` block; without JS, a page around it.
     """
     form = PostForm()
     form.validate()  # the preview shows whatever is typed; errors are for saving
+    if message := form.too_long_to_preview():
+        refused = Refused(f"No preview: {message}", 422)
+        html = render_page("authoring/preview.html", "content", post=None, refused=refused)
+        return refusal_response(refused, html)
     post = _preview_post(form)
     if wants_fragment():
         # The web address the post will get, shown under the slug field as the title changes.

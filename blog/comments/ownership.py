@@ -115,14 +115,19 @@ def editable_ids(nodes: Iterable[CommentNode]) -> set[int]:
     if not own:
         return set()
     now = utcnow()
-    found: set[int] = set()
+    everything: list[CommentNode] = []
     stack = list(nodes)
     while stack:
         node = stack.pop()
         stack.extend(node.replies)
-        if change_refusal(node.comment, own, bool(node.replies), now) is None:
-            found.add(node.comment.id)
-    return found
+        everything.append(node)
+    # A flattened deep reply is listed beside its replies, not above them: ask the parent ids.
+    answered = {node.comment.parent_id for node in everything}
+    return {
+        node.comment.id
+        for node in everything
+        if change_refusal(node.comment, own, node.comment.id in answered, now) is None
+    }
 
 
 def changeable_comment(comment_id: int) -> Comment:

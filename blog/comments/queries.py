@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_
@@ -13,10 +13,22 @@ from blog.extensions import db
 
 @dataclass
 class CommentNode:
-    """A comment with its replies, for rendering a thread."""
+    """A comment with its replies, for rendering a thread.
+
+    `depth` is how far it is indented (0 for a top-level comment, at most MAX_DEPTH + 1);
+    `in_reply_to` names the comment it answers when that is not the one it is shown under.
+    """
 
     comment: Comment
     replies: list[CommentNode] = field(default_factory=list)
+    depth: int = 0
+    in_reply_to: str | None = None
+
+
+# Replies nest this many levels under a top-level comment; deeper ones are shown in one flat
+# list under their level-MAX_DEPTH ancestor, each saying whom it answers. However long a chain
+# of replies grows, the page stays readable and its rendering never recurses deeper.
+MAX_DEPTH = 6
 
 
 @dataclass
@@ -78,12 +90,28 @@ def comment_threads(
         if roots
         else []
     )
-    nodes = {comment.id: CommentNode(comment) for comment in [*roots, *replies]}
+    return CommentPage(_threads(roots, replies), first_page, last_page, has_more)
+
+
+def _threads(roots: Sequence[Comment], replies: Sequence[Comment]) -> list[CommentNode]:
+    """Hang each reply (oldest first) under its parent, flattening below MAX_DEPTH."""
+    nodes = {root.id: CommentNode(root) for root in roots}
+    # Where the replies to each comment are shown: the comment itself, or below MAX_DEPTH the
+    # ancestor whose flat list it is in.
+    shown_under: dict[int, CommentNode] = {root.id: nodes[root.id] for root in roots}
     for reply in replies:
         # A reply whose parent is hidden (held, spam) hangs under the top of its thread.
-        parent = nodes.get(reply.parent_id or 0) or nodes[reply.root_id or 0]
-        parent.replies.append(nodes[reply.id])
-    return CommentPage([nodes[root.id] for root in roots], first_page, last_page, has_more)
+        parent = nodes.get(reply.parent_id or 0) or nodes.get(reply.root_id or 0)
+        if parent is None:
+            continue  # its thread is not on this page
+        node = CommentNode(reply, depth=parent.depth + 1)
+        host = shown_under[parent.comment.id]
+        if host is not parent:
+            node.in_reply_to = parent.comment.author_name
+        host.replies.append(node)
+        nodes[reply.id] = node
+        shown_under[reply.id] = node if node.depth <= MAX_DEPTH else host
+    return [nodes[root.id] for root in roots]
 
 
 def page_of(comment: Comment, per_page: int, own: Mapping[int, str] | None = None) -> int:

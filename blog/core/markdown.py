@@ -107,6 +107,8 @@ def _heading_text(inline: Token) -> str:
 def _anchor_headings(tokens: Sequence[Token]) -> None:
     """Give each heading a unique id for deep links, and demote h1: the page title is the h1."""
     used: set[str] = set()
+    # The next number to try for each base: many headings with one text stay linear.
+    next_number: dict[str, int] = {}
     for index, token in enumerate(tokens):
         if token.type not in ("heading_open", "heading_close"):
             continue
@@ -117,9 +119,13 @@ def _anchor_headings(tokens: Sequence[Token]) -> None:
         base = slugify(_heading_text(tokens[index + 1])) or "section"
         if base in RESERVED_IDS or base.startswith("comment-"):
             base = f"section-{base}"
-        anchor, number = base, 2
-        while anchor in used:
-            anchor, number = f"{base}-{number}", number + 1
+        anchor = base
+        if anchor in used:
+            number = next_number.get(base, 2)
+            while f"{base}-{number}" in used:
+                number += 1
+            anchor = f"{base}-{number}"
+            next_number[base] = number + 1
         used.add(anchor)
         token.attrSet("id", anchor)
 

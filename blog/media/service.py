@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import warnings
 from pathlib import Path
 
 from flask import current_app
@@ -22,6 +23,22 @@ def media_dir() -> Path:
     return folder
 
 
+def _check_size(width: int, height: int) -> None:
+    """Refuse (413) an image too large to decode safely, whatever its file size.
+
+    A 17 KB PNG can claim 12,000 x 12,000 pixels, which decoding would blow up to 400 MB.
+    """
+    config = current_app.config
+    if width * height > config["IMAGE_MAX_PIXELS"] or max(width, height) > config["IMAGE_MAX_SIDE"]:
+        raise Refused(
+            f"This image is {width:,} x {height:,} pixels; images can be at most "
+            f"{config['IMAGE_MAX_PIXELS'] / 1e6:g} megapixels and {config['IMAGE_MAX_SIDE']:,} "
+            "pixels on a side. Please make it smaller and upload it again.",
+            413,
+            field="image",
+        )
+
+
 def store_image(data: bytes) -> str:
     """Check that `data` is a whole PNG, JPEG, GIF or WebP image and store it; its file name.
 
@@ -33,9 +50,14 @@ def store_image(data: bytes) -> str:
     if len(data) > limit:
         raise Refused(f"Images can be at most {limit // (1024 * 1024)} MB.", 413, field="image")
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            kind = IMAGE_TYPES.get(image.format or "")
-            image.verify()
+        with warnings.catch_warnings():
+            # Pillow only warns below twice its own pixel limit; ours is checked just below.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                kind = IMAGE_TYPES.get(image.format or "")
+                width, height = image.size
+                _check_size(width, height)
+                image.verify()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         kind = None
     if kind is None:
