@@ -67,13 +67,19 @@ class DefaultConfig:
     COMMENT_MAX_REQUEST_BYTES = 64 * 1024
 
     # Authors
-    SIGNIN_ACCOUNT_LIMIT = 5  # failed sign-ins per account ...
-    SIGNIN_CLIENT_LIMIT = 20  # ... and per client ...
+    SIGNIN_CLIENT_LIMIT = 20  # failed sign-ins per client ...
     SIGNIN_WINDOW = 15 * 60  # ... per this many seconds
+    # After this many failures on one account, each further attempt waits for a delay that
+    # doubles with every failure, up to SIGNIN_MAX_DELAY seconds (no long lock-out).
+    SIGNIN_FREE_FAILURES = 3
+    SIGNIN_MAX_DELAY = 30
     UPLOAD_MAX_BYTES = 5 * 1024 * 1024
     # Decoded size limits for uploaded images (a small file can hold a huge picture).
     IMAGE_MAX_PIXELS = 40_000_000
     IMAGE_MAX_SIDE = 12_000
+    # A sign-in ends after this many days without a visit, and after this many days at most.
+    SESSION_IDLE_DAYS = 14
+    SESSION_MAX_DAYS = 90
     # Flask-Login: refuse a session cookie that moved to another browser fingerprint.
     SESSION_PROTECTION = "strong"
 
@@ -110,7 +116,10 @@ WHOLE_NUMBERS: dict[str, int] = {
     "COMMENT_RATE_WINDOW": 1,
     "COMMENT_EDIT_SECONDS": 0,
     "COMMENT_MAX_REQUEST_BYTES": 1024,
-    "SIGNIN_ACCOUNT_LIMIT": 1,
+    "SIGNIN_FREE_FAILURES": 0,
+    "SESSION_IDLE_DAYS": 1,
+    "SESSION_MAX_DAYS": 1,
+    "SIGNIN_MAX_DELAY": 1,
     "SIGNIN_CLIENT_LIMIT": 1,
     "SIGNIN_WINDOW": 1,
     "UPLOAD_MAX_BYTES": 1,

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
@@ -86,6 +86,20 @@ class SharedTemplateCache(BytecodeCache):
 TEMPLATE_CACHE = SharedTemplateCache()
 
 
+class FreshRequestClient(FlaskClient):
+    """A test client whose every request loads the signed-in author afresh, as a real one does.
+
+    The `app` fixture keeps one app context open for the whole test (so that tests can use
+    `db.session`), and Flask reuses it for each request, `g` included: Flask-Login's per-request
+    cache of the user would otherwise carry one request's author into the next.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        """Send the request with no user cached from an earlier one."""
+        g.pop("_login_user", None)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SQLite file migrated once with the real migrations; each test gets a copy of it."""
@@ -113,6 +127,7 @@ def app(
     shutil.copyfile(migrated_database, database)
     application = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"})
     application.jinja_env.bytecode_cache = TEMPLATE_CACHE
+    application.test_client_class = FreshRequestClient
     with application.app_context():
         yield application
         db.session.remove()

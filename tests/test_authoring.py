@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 from PIL import Image
 from sqlalchemy import func, select
 
+from blog.accounts.service import account_delay
 from blog.core.models import (
     Author,
     AuthSession,
@@ -23,6 +24,7 @@ from blog.core.models import (
     Post,
     PostRevision,
     PostStatus,
+    RateLimitHit,
     Tag,
     utcnow,
 )
@@ -226,17 +228,41 @@ def test_next_leads_back_inside_the_site(client: FlaskClient, writer: Author) ->
 
 
 def test_throttle_per_account(app: Flask, client: FlaskClient, writer: Author) -> None:
-    app.config.update(SIGNIN_ACCOUNT_LIMIT=3, SIGNIN_WINDOW=900)
-    for _ in range(3):
-        assert sign_in(client, password="guess-guess").status_code == 401
-    blocked = sign_in(client)  # even the right password waits now
+    """Guessing from many addresses is slowed per account, but the owner is never locked out.
+
+    (This reverses the earlier 15-minute lock-out after five failures.)
+    """
+    app.config.update(SIGNIN_FREE_FAILURES=3, SIGNIN_MAX_DELAY=30)
+    for number in range(5):  # five wrong passwords from five addresses
+        address = {"REMOTE_ADDR": f"10.0.0.{number + 1}"}
+        assert sign_in(client, password="guess-guess", environ_base=address).status_code in (
+            401,
+            429,
+        )
+        shift_failures(-40)  # each guess after the previous one's delay has passed
+    assert sign_in(client, password="guess-guess").status_code == 401  # failure number six
+    owner = {"REMOTE_ADDR": "10.9.9.9"}  # the owner, from a new address, right away
+    blocked = sign_in(app.test_client(), environ_base=owner)
     assert blocked.status_code == 429
-    assert "Too many failed sign-ins. Please wait" in blocked.text
-    assert 0 < int(blocked.headers["Retry-After"]) <= 900
+    wait = int(blocked.headers["Retry-After"])
+    assert 0 < wait <= 30
+    assert "Too many failed sign-ins for this account. Please wait" in blocked.text
+    assert f'data-countdown="{wait}"' in blocked.text
     assert count(AuthSession) == 0
-    # Another client is refused too: the count is the account's.
-    other = app.test_client()
-    assert sign_in(other, environ_base={"REMOTE_ADDR": "10.1.1.1"}).status_code == 429
+    shift_failures(-wait)  # the owner waits as long as they were told
+    assert sign_in(app.test_client(), environ_base=owner).status_code == 303
+
+
+def test_account_delay_grows_and_is_capped(app: Flask) -> None:
+    app.config.update(SIGNIN_FREE_FAILURES=3, SIGNIN_MAX_DELAY=30)
+    assert [account_delay(n) for n in range(10)] == [0, 0, 0, 2, 4, 8, 16, 30, 30, 30]
+
+
+def shift_failures(seconds: int) -> None:
+    """Move every recorded failed sign-in `seconds` in time (negative: into the past)."""
+    for hit in db.session.scalars(select(RateLimitHit)):
+        hit.created_at += timedelta(seconds=seconds)
+    db.session.commit()
 
 
 def test_throttle_per_client(app: Flask, client: FlaskClient, writer: Author) -> None:

@@ -498,3 +498,34 @@ def test_sign_out(
     page.goto(base + "/editor/comments/")
     expect(page).to_have_url(re.compile(re.escape(base) + r"/account/sign-in(\?.*)?$"))
     problems.assert_none()
+
+
+def test_a_throttled_sign_in_counts_down_then_lets_the_author_try(
+    needs_chromium: None, authoring_server: str, page: Page, problems: Problems
+) -> None:
+    """After a few failures the page says how long to wait, counts down, then allows a try."""
+    base = authoring_server
+    page.goto(base + "/account/sign-in")
+    # An address nobody has: its failures slow only itself, not the shared author account.
+    nobody = f"nobody-{uuid.uuid4().hex[:8]}@example.org"
+    statuses = []
+    for _ in range(4):
+        page.locator("#sign-in-email").fill(nobody)
+        page.locator("#sign-in-password").fill("wrong guess")
+        with page.expect_response(
+            lambda r: r.request.method == "POST" and "/account/sign-in" in r.url
+        ) as info:
+            page.get_by_role("button", name="Sign in", exact=True).click()
+        statuses.append(info.value.status)
+        problems.may_log(info.value.url, info.value.status)
+    assert statuses == [401, 401, 401, 429]
+    expect(page.locator(".form-error[role=alert]")).to_contain_text(
+        "Too many failed sign-ins for this account. Please wait"
+    )
+    countdown = page.locator("[data-countdown]")
+    expect(countdown).to_contain_text("You can try again in")
+    button = page.get_by_role("button", name="Sign in", exact=True)
+    expect(button).to_be_disabled()
+    expect(countdown).to_have_text("You can try again now.", timeout=5000)
+    expect(button).to_be_enabled()
+    problems.assert_none()

@@ -13,15 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask, g
+from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from blog import create_app
 from blog.comments.spam import form_started_token
 from blog.core.markdown import render_post
-from blog.core.models import Comment, CommentStatus, Post, PostStatus
+from blog.core.models import AuthSession, Comment, CommentStatus, Post, PostStatus, utcnow
 from blog.extensions import db
 from tests.conftest import PostFactory, cheap_password_hash
 
@@ -297,16 +297,12 @@ def test_csrf_failure_on_a_draft_post_is_a_404(
 def test_forged_forwarded_for_does_not_carry_a_stolen_cookie(
     app: Flask, signed_in: FlaskClient
 ) -> None:
-    # The `app` fixture holds one app context for the whole test, so Flask-Login's per-request
-    # cache of the user (on `g`) would outlive the request; a real request starts without it.
-    g.pop("_login_user", None)
     assert signed_in.get("/editor/").status_code == 200  # the owner, from 127.0.0.1
     session_cookie = signed_in.get_cookie("session")
     assert session_cookie is not None
 
     thief = app.test_client()
     thief.set_cookie("session", session_cookie.value)
-    g.pop("_login_user", None)
     # Same browser string, another address, and a header claiming the owner's address.
     response = thief.get(
         "/editor/",
@@ -509,3 +505,53 @@ def test_a_large_but_reasonable_image_is_accepted(signed_in: FlaskClient) -> Non
         content_type="multipart/form-data",
     )
     assert response.status_code == 201
+
+
+# --- 13. sign-in sessions end ------------------------------------------------------------------
+
+
+def age_sessions(**change: timedelta) -> None:
+    """Move every sign-in session's times into the past."""
+    for row in db.session.scalars(select(AuthSession)):
+        for name, delta in change.items():
+            setattr(row, name, getattr(row, name) - delta)
+    db.session.commit()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"last_seen_at": timedelta(days=15)},  # idle too long
+        {"created_at": timedelta(days=91)},  # active, but too old
+    ],
+)
+def test_expired_sessions_no_longer_sign_anyone_in(
+    signed_in: FlaskClient, change: dict[str, timedelta]
+) -> None:
+    assert signed_in.get("/editor/").status_code == 200
+    age_sessions(**change)
+    response = signed_in.get("/editor/")
+    assert response.status_code == 302 and "/account/sign-in" in response.headers["Location"]
+
+
+def test_activity_keeps_a_session_alive(signed_in: FlaskClient) -> None:
+    age_sessions(last_seen_at=timedelta(days=13))
+    assert signed_in.get("/editor/").status_code == 200
+    row = db.session.scalars(select(AuthSession)).one()
+    db.session.refresh(row)
+    assert row.last_seen_at > utcnow() - timedelta(minutes=1)
+
+
+def test_expired_sessions_are_pruned(app: Flask, signed_in: FlaskClient, author: Any) -> None:
+    age_sessions(last_seen_at=timedelta(days=30))
+    assert db.session.scalar(select(func.count(AuthSession.id))) == 1
+    # Signing in again prunes them ...
+    other = app.test_client()
+    form = {"email": author.email, "password": "long enough password"}
+    assert other.post("/account/sign-in", data=form).status_code == 303
+    assert db.session.scalar(select(func.count(AuthSession.id))) == 1
+    # ... and so does the operator's command.
+    age_sessions(created_at=timedelta(days=100))
+    result = app.test_cli_runner().invoke(args=["author", "prune-sessions"])
+    assert "Deleted 1 expired sign-in session(s)." in result.output
+    assert db.session.scalar(select(func.count(AuthSession.id))) == 0

@@ -8,7 +8,7 @@ import click
 from flask import Flask
 from sqlalchemy import delete, func, select
 
-from blog.accounts.service import MIN_PASSWORD_LENGTH, hash_password
+from blog.accounts.service import MIN_PASSWORD_LENGTH, hash_password, prune_sessions
 from blog.core.models import Author, AuthSession, Limits, Post
 from blog.extensions import db
 
@@ -86,6 +86,11 @@ def init_app(app: Flask) -> None:
         db.session.execute(delete(AuthSession).where(AuthSession.author_id == author.id))
         db.session.commit()
         click.echo(f"Password changed for {author.email}; their sessions are signed out.")
+
+    @author_group.command("prune-sessions")
+    def prune_sessions_command() -> None:
+        """Delete sign-in sessions that have expired (signing in also does this)."""
+        click.echo(f"Deleted {prune_sessions()} expired sign-in session(s).")
 
     @author_group.command("delete")
     @click.argument("email")

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
+from datetime import datetime, timedelta
 from functools import cache
+from typing import Any, cast
 
 from flask import current_app, request
 from flask_login import UserMixin
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, CursorResult, delete, func, or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from blog.core import ratelimit
 from blog.core.db import write_transaction
-from blog.core.models import Author, AuthSession
+from blog.core.models import Author, AuthSession, utcnow
 from blog.core.web import Refused
 from blog.extensions import db, login_manager
 
@@ -62,16 +65,58 @@ def session_fingerprint() -> str:
 login_manager._session_identifier_generator = session_fingerprint
 
 
+# How stale `last_seen_at` may get before a request refreshes it (one write an hour, at most).
+SEEN_PRECISION = timedelta(hours=1)
+
+
+def _expired(now: datetime) -> ColumnElement[bool]:
+    """Sessions idle for longer than SESSION_IDLE_DAYS, or older than SESSION_MAX_DAYS."""
+    config = current_app.config
+    return or_(
+        AuthSession.last_seen_at < now - timedelta(days=config["SESSION_IDLE_DAYS"]),
+        AuthSession.created_at < now - timedelta(days=config["SESSION_MAX_DAYS"]),
+    )
+
+
 @login_manager.user_loader
 def _load(token_hash: str) -> SignedIn | None:
-    session = db.session.scalar(select(AuthSession).where(AuthSession.token_hash == token_hash))
+    session = db.session.scalar(
+        select(AuthSession).where(AuthSession.token_hash == token_hash, ~_expired(utcnow()))
+    )
     return SignedIn(session) if session else None
+
+
+def note_activity(signed_in: SignedIn) -> None:
+    """Keep an active session alive: move its last-seen time on, once an hour at most."""
+    now = utcnow()
+    if signed_in.session.last_seen_at > now - SEEN_PRECISION:
+        return
+    session_id = signed_in.session.id
+    with write_transaction():
+        db.session.execute(
+            update(AuthSession).where(AuthSession.id == session_id).values(last_seen_at=now)
+        )
+
+
+def prune_sessions() -> int:
+    """Delete every expired session; how many there were."""
+    with write_transaction():
+        result = db.session.execute(delete(AuthSession).where(_expired(utcnow())))
+    return int(cast(CursorResult[Any], result).rowcount or 0)
 
 
 def start_session(author: Author) -> SignedIn:
     """A new sign-in session for `author` (a new id each time: no fixation)."""
-    session = AuthSession(token_hash=_hash_token(secrets.token_urlsafe(32)), author_id=author.id)
+    now = utcnow()
+    session = AuthSession(
+        token_hash=_hash_token(secrets.token_urlsafe(32)),
+        author_id=author.id,
+        created_at=now,
+        last_seen_at=now,
+    )
     with write_transaction():
+        # Signing in is rare: a good moment to forget the sessions nobody can use any more.
+        db.session.execute(delete(AuthSession).where(_expired(now)))
         db.session.add(session)
     return SignedIn(session)
 
@@ -86,37 +131,62 @@ def end_session(signed_in: SignedIn) -> None:
 WRONG = "That email and password do not match an author account."
 
 
-def _buckets(email: str, client: str) -> list[tuple[str, int]]:
+def _account_bucket(email: str) -> str:
+    return "signin-account:" + hashlib.sha256(email.encode()).hexdigest()[:32]
+
+
+def account_delay(failures: int) -> int:
+    """Seconds an account must wait after its last failed sign-in.
+
+    A few typos cost nothing; then the wait doubles with each failure up to SIGNIN_MAX_DELAY.
+    Guessing stays slow, yet the owner is never locked out for longer than that.
+    """
     config = current_app.config
-    account = hashlib.sha256(email.encode()).hexdigest()[:32]
-    return [
-        (f"signin-account:{account}", config["SIGNIN_ACCOUNT_LIMIT"]),
-        (f"signin-client:{client}", config["SIGNIN_CLIENT_LIMIT"]),
-    ]
+    over = failures - config["SIGNIN_FREE_FAILURES"]
+    if over < 0:
+        return 0
+    return int(min(config["SIGNIN_MAX_DELAY"], 2 ** (over + 1)))
+
+
+def _wait_phrase(seconds: int) -> str:
+    if seconds < 90:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = round(seconds / 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def _throttled(message: str, wait: int) -> Refused:
+    return Refused(
+        f"{message} Please wait {_wait_phrase(wait)} and try again.", 429, retry_after=wait
+    )
 
 
 def authenticate(email: str, password: str, client: str) -> Author:
     """The author with these credentials, or Refused (401, or 429 when throttled)."""
     email = email.strip().lower()
-    window = current_app.config["SIGNIN_WINDOW"]
+    config = current_app.config
+    window = config["SIGNIN_WINDOW"]
+    account = _account_bucket(email)
+    client_bucket = f"signin-client:{client}"
+    now = utcnow()
     # The failure is recorded (and committed) before it is reported, so it always counts.
     with write_transaction():
-        for bucket, limit in _buckets(email, client):
-            wait = ratelimit.retry_after(bucket, limit, window)
-            if wait is not None:
-                minutes = max(1, round(wait / 60))
-                raise Refused(
-                    f"Too many failed sign-ins. Please wait {minutes} minute"
-                    f"{'s' if minutes != 1 else ''} and try again.",
-                    429,
-                    retry_after=wait,
-                )
+        wait = ratelimit.retry_after(client_bucket, config["SIGNIN_CLIENT_LIMIT"], window, now)
+        if wait is not None:
+            raise _throttled("Too many failed sign-ins from this address.", wait)
+        failures, last = ratelimit.recent(account, window, now)
+        if last is not None and (delay := account_delay(failures)):
+            wait = math.ceil((last + timedelta(seconds=delay) - now).total_seconds())
+            if wait > 0:
+                raise _throttled("Too many failed sign-ins for this account.", wait)
         author = db.session.scalar(select(Author).where(func.lower(Author.email) == email))
         stored = author.password_hash if author and author.password_hash else _dummy_hash()
         matched = check_password_hash(stored, password) and author is not None
-        if not matched:
-            for bucket, _limit in _buckets(email, client):
-                ratelimit.record(bucket, window)
+        if matched:
+            ratelimit.forget(account)
+        else:
+            ratelimit.record(account, window, now)
+            ratelimit.record(client_bucket, window, now)
     if not matched or author is None:
         raise Refused(WRONG, 401)
     return author

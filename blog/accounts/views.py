@@ -22,6 +22,16 @@ def _safe_next(target: str | None) -> str:
     return same_site_path(target) or url_for("authoring.dashboard")
 
 
+@bp.after_app_request
+def keep_sessions_alive(response: Response) -> Response:
+    """After any request of a signed-in author, note the activity (idle sessions expire)."""
+    if request.endpoint == "static" or response.status_code >= 500:
+        return response
+    if current_user.is_authenticated:
+        service.note_activity(current_user)
+    return response
+
+
 @bp.after_request
 def no_store(response: Response) -> Response:
     """Sign-in pages are never cached."""
@@ -46,7 +56,13 @@ def sign_in() -> Response | str:
     except Refused as refused:
         # Field errors speak for themselves; only a refused sign-in gets a message on top.
         message = None if form.errors else refused.message
-        html = render_page("accounts/sign_in.html", "content", form=form, message=message)
+        html = render_page(
+            "accounts/sign_in.html",
+            "content",
+            form=form,
+            message=message,
+            retry_after=refused.retry_after,
+        )
         return refusal_response(refused, html)
     target = _safe_next(request.args.get("next"))
     # A new session for a new sign-in: nothing from before survives it.

@@ -176,6 +176,8 @@ class AuthSession(Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("authors.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # When the browser was last seen (kept to the hour): idle sessions expire.
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     author: Mapped[Author] = relationship()
 

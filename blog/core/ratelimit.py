@@ -8,7 +8,7 @@ import math
 from datetime import datetime, timedelta
 
 from flask import current_app, request
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from blog.core.models import RateLimitHit, utcnow
 from blog.extensions import db
@@ -38,6 +38,23 @@ def retry_after(bucket: str, limit: int, window: int, now: datetime | None = Non
     if len(recent) < limit:
         return None
     return max(1, math.ceil((recent[0] - since).total_seconds()))
+
+
+def recent(bucket: str, window: int, now: datetime | None = None) -> tuple[int, datetime | None]:
+    """How many times `bucket` acted in the last `window` seconds, and when it last did."""
+    now = now or utcnow()
+    count, latest = db.session.execute(
+        select(func.count(RateLimitHit.id), func.max(RateLimitHit.created_at)).where(
+            RateLimitHit.bucket == bucket,
+            RateLimitHit.created_at > now - timedelta(seconds=window),
+        )
+    ).one()
+    return int(count or 0), latest
+
+
+def forget(bucket: str) -> None:
+    """Drop every hit of `bucket` (a success that wipes the slate clean)."""
+    db.session.execute(delete(RateLimitHit).where(RateLimitHit.bucket == bucket))
 
 
 def record(bucket: str, window: int, now: datetime | None = None) -> None:
