@@ -60,9 +60,11 @@ class DefaultConfig:
     COMMENT_MODERATION = Moderation.LINKS
     COMMENT_MAX_LINKS = 2
     COMMENT_MIN_SECONDS = 3  # a person takes longer than this to read and write
-    COMMENT_FORM_MAX_AGE = 2 * 24 * 3600
-    COMMENT_RATE_LIMIT = 5  # comments per client ...
+    COMMENT_FORM_MAX_AGE = 6 * 3600  # a form's one-use stamp is good for this many seconds
+    COMMENT_RATE_LIMIT = 5  # comments per commenter (a browser) ...
     COMMENT_RATE_WINDOW = 600  # ... per this many seconds
+    COMMENT_ADDRESS_RATE_LIMIT = 60  # comments per address (shared by everyone behind it) ...
+    COMMENT_ADDRESS_RATE_WINDOW = 600  # ... per this many seconds
     COMMENT_EDIT_SECONDS = 15 * 60
     COMMENT_MAX_REQUEST_BYTES = 64 * 1024
 
@@ -114,6 +116,8 @@ WHOLE_NUMBERS: dict[str, int] = {
     "COMMENT_FORM_MAX_AGE": 1,
     "COMMENT_RATE_LIMIT": 1,
     "COMMENT_RATE_WINDOW": 1,
+    "COMMENT_ADDRESS_RATE_LIMIT": 1,
+    "COMMENT_ADDRESS_RATE_WINDOW": 1,
     "COMMENT_EDIT_SECONDS": 0,
     "COMMENT_MAX_REQUEST_BYTES": 1024,
     "SIGNIN_FREE_FAILURES": 0,

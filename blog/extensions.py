@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask_login import LoginManager
+from flask import session
+from flask_login import LoginManager as BaseLoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -24,6 +25,19 @@ class Base(DeclarativeBase):
     """Declarative base shared by every model."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class LoginManager(BaseLoginManager):
+    """Flask-Login, with "strong" session protection applied to signed-in sessions only.
+
+    Readers' sessions hold no sign-in (only comment-form state), so there is nothing to protect:
+    treating them as tampered with would only add a cookie-clearing header to every page.
+    """
+
+    def _session_protection_failed(self) -> bool:
+        if "_user_id" not in session:
+            return False
+        return bool(super()._session_protection_failed())
 
 
 db = SQLAlchemy(model_class=Base)

@@ -234,6 +234,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 COMMENTING_ENV = {
     "BLOG_COMMENT_MIN_SECONDS": "0",
     "BLOG_COMMENT_RATE_LIMIT": "100000",
+    "BLOG_COMMENT_ADDRESS_RATE_LIMIT": "100000",
     "BLOG_COMMENT_MODERATION": "open",
     "BLOG_COMMENTS_PER_PAGE": "3",
 }

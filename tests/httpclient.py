@@ -30,12 +30,19 @@ class Commenter:
             assert found, "no article on the home page"
             article = found.group(1)
         self.article = article
-        page = self.get(article)
-        self.hidden: dict[str, str] = {}
+        # One visit first, so that parallel posts share one session (its CSRF token, its
+        # commenter id) instead of each starting its own.
+        self.fresh_form()
+
+    def fresh_form(self) -> dict[str, str]:
+        """The hidden fields of a newly shown comment form (each form stamp posts once)."""
+        page = self.get(self.article)
+        hidden: dict[str, str] = {}
         for name in ("csrf_token", "started"):
             value = re.search(rf'name="{name}" value="([^"]+)"', page)
             assert value, f"no {name} in the comment form"
-            self.hidden[name] = value.group(1)
+            hidden[name] = value.group(1)
+        return hidden
 
     def get(self, path: str) -> str:
         """The body of a page."""
@@ -44,9 +51,8 @@ class Commenter:
 
     def post_comment(self, body: str, name: str = "Load Tester") -> int:
         """POST a comment; return the status code."""
-        data = urllib.parse.urlencode(
-            {**self.hidden, "name": name, "body": body, "parent_id": "", "homepage": ""}
-        ).encode()
+        fields = {**self.fresh_form(), "name": name, "body": body, "parent_id": "", "homepage": ""}
+        data = urllib.parse.urlencode(fields).encode()
         url = self.base + self.article + "/comments"
         try:
             with self.opener.open(url, data, timeout=self.timeout) as response:

@@ -609,7 +609,13 @@ def test_rate_limit_behind_a_proxy_counts_the_real_client(app: Flask, post: Post
     from blog import create_app
 
     proxied = create_app({**app.config, "PROXY_COUNT": 1})
-    proxied.config.update(COMMENT_RATE_LIMIT=1, COMMENT_MIN_SECONDS=0, COMMENT_MODERATION="open")
+    # The per-address limit is the one an address can reach (one browser, several addresses).
+    proxied.config.update(
+        COMMENT_ADDRESS_RATE_LIMIT=1,
+        COMMENT_RATE_LIMIT=100,
+        COMMENT_MIN_SECONDS=0,
+        COMMENT_MODERATION="open",
+    )
     client = proxied.test_client()
 
     def from_client(address: str, body: str) -> int:

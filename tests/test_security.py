@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import sqlite3
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from itsdangerous import TimestampSigner
 from PIL import Image
 from sqlalchemy import func, select
 
@@ -555,3 +557,76 @@ def test_expired_sessions_are_pruned(app: Flask, signed_in: FlaskClient, author:
     result = app.test_cli_runner().invoke(args=["author", "prune-sessions"])
     assert "Deleted 1 expired sign-in session(s)." in result.output
     assert db.session.scalar(select(func.count(AuthSession.id))) == 0
+
+
+# --- 11. people sharing an address do not share a limit -----------------------------------------
+
+
+def test_twenty_people_behind_one_address_can_each_comment(app: Flask, post: Post) -> None:
+    assert app.config["COMMENT_RATE_LIMIT"] == 5
+    office = {"REMOTE_ADDR": "198.51.100.7"}
+    for person in range(20):
+        browser = app.test_client()
+        for number in range(2):
+            response = browser.post(
+                f"/posts/{post.slug}/comments",
+                data={
+                    "name": f"Person {person}",
+                    "body": f"Remark {number} from person {person}",
+                    "started": form_started_token(),
+                },
+                environ_base=office,
+            )
+            assert response.status_code == 303, (person, number)
+
+
+def test_one_browser_flooding_is_stopped(client: FlaskClient, post: Post) -> None:
+    codes = [send(client, post, f"Flood {number}").status_code for number in range(7)]
+    assert codes == [303] * 5 + [429] * 2
+
+
+def test_a_client_that_drops_its_cookie_meets_the_address_limit(app: Flask, post: Post) -> None:
+    limit = app.config["COMMENT_ADDRESS_RATE_LIMIT"]
+    assert limit == 60
+    codes = [send(app.test_client(), post, f"Fresh {n}").status_code for n in range(limit + 2)]
+    assert codes == [303] * limit + [429] * 2
+    response = send(app.test_client(), post, "One more")
+    assert "Very many comments are coming from your network right now" in response.text
+    assert 0 < int(response.headers["Retry-After"]) <= app.config["COMMENT_ADDRESS_RATE_WINDOW"]
+
+
+# --- 12. a form stamp posts one comment, for a few hours ---------------------------------------
+
+
+def test_a_form_stamp_posts_one_comment(client: FlaskClient, post: Post) -> None:
+    stamp = form_started_token()
+    assert send(client, post, "First with this stamp", started=stamp).status_code == 303
+    for headers in ({}, HX):
+        again = client.post(
+            f"/posts/{post.slug}/comments",
+            data={"name": "Rowan", "body": "Second with the same stamp", "started": stamp},
+            headers=headers,
+        )
+        assert again.status_code == 422
+        assert "This form was already used to post a comment." in again.text
+        assert "Second with the same stamp</textarea>" in again.text  # the text is kept
+        fresh = re.search(r'name="started" value="([^"]+)"', again.text)
+        assert fresh and fresh.group(1) != stamp
+    assert db.session.scalar(select(func.count(Comment.id))) == 1
+    # The fresh stamp in the refused form posts.
+    assert send(client, post, "Second, again", started=fresh.group(1)).status_code == 303
+
+
+def test_a_form_stamp_expires_within_hours(
+    app: Flask, client: FlaskClient, post: Post, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    max_age = app.config["COMMENT_FORM_MAX_AGE"]
+    assert max_age <= 6 * 3600
+    made_at = time.time() - max_age - 60
+    with monkeypatch.context() as patched:
+        patched.setattr(TimestampSigner, "get_timestamp", lambda _self: int(made_at))
+        old = form_started_token()
+    response = send(client, post, "From a tab left open overnight", started=old)
+    assert response.status_code == 422
+    assert "This form has expired." in response.text
+    assert db.session.scalar(select(func.count(Comment.id))) == 0

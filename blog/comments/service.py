@@ -99,9 +99,12 @@ def _check_duplicate(post_id: int, digest: str, ignore_id: int | None = None) ->
         raise Refused(DUPLICATE, 409, field="body")
 
 
-def submit_comment(post: Post, form: CommentForm, client: str) -> Comment:
-    """Store a valid form's comment on `post`, or raise Refused having stored nothing."""
-    spam.check_not_a_bot(form)
+def submit_comment(post: Post, form: CommentForm, client: str, commenter: str) -> Comment:
+    """Store a valid form's comment on `post`, or raise Refused having stored nothing.
+
+    `client` names the sender's address and `commenter` their browser, for the rate limits.
+    """
+    stamp = spam.check_not_a_bot(form)
     body = form.body.data or ""
     html = render_comment(body)
     digest = content_digest(body)
@@ -117,7 +120,8 @@ def submit_comment(post: Post, form: CommentForm, client: str) -> Comment:
             parent = reply_target_of(post, form.parent_id.data)
             if parent is None:
                 raise Refused(PARENT_GONE, 422)
-        spam.check_rate(client, now)
+        spam.check_stamp_unused(stamp, now)
+        spam.check_rate(commenter, client, now)
         _check_duplicate(post_id, digest)
         comment = build_comment(
             post,
@@ -133,7 +137,7 @@ def submit_comment(post: Post, form: CommentForm, client: str) -> Comment:
         )
         comment.owner_hash = owner_hash
         db.session.add(comment)
-        spam.record_comment(client, now)
+        spam.record_comment(commenter, client, stamp, now)
     remember_own(comment, token)
     return comment
 

@@ -1,12 +1,14 @@
-"""Defences against comment spam: the honeypot, a minimum time, rate limits and moderation."""
+"""Defences against comment spam: the honeypot, one-use form stamps, rate limits, moderation."""
 
 from __future__ import annotations
 
 import math
 import re
+import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from flask import current_app
+from flask import current_app, has_request_context, session
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import exists, select
 
@@ -17,7 +19,26 @@ from blog.core.models import Comment, CommentStatus
 from blog.core.web import Refused
 from blog.extensions import db
 
-RATE_BUCKET = "comment"
+# Each browser that comments has an id, kept in its signed session: limits count per commenter,
+# so people sharing one address (an office, a phone network) do not share one limit. A looser
+# limit per address still stops one client that drops its cookie to look like many.
+COMMENTER_KEY = "commenter"
+COMMENTER_BUCKET = "comment"
+ADDRESS_BUCKET = "comment-address"
+# Each form's stamp is good for one comment: used stamps are remembered until they expire.
+USED_FORM_BUCKET = "comment-form"
+
+EXPIRED = "This form has expired. Please reload the page and try again."
+USED = "This form was already used to post a comment. Please post your comment again."
+
+
+def commenter_id() -> str:
+    """The id of this browser as a commenter, made and kept in its session when first needed."""
+    ident = session.get(COMMENTER_KEY)
+    if not isinstance(ident, str) or not 16 <= len(ident) <= 32:
+        ident = secrets.token_urlsafe(16)
+        session[COMMENTER_KEY] = ident
+    return ident
 
 
 def _form_signer() -> URLSafeTimedSerializer:
@@ -25,36 +46,65 @@ def _form_signer() -> URLSafeTimedSerializer:
 
 
 def form_started_token() -> str:
-    """A signed note of when the form was shown, to tell people from instant bots."""
-    return _form_signer().dumps("shown")
+    """A signed, one-use stamp of when the form was shown, to tell people from instant bots.
+
+    All the per-visitor parts of the comment form (this stamp, the commenter id) come from here,
+    so that a cached page could fetch them separately later.
+    """
+    if has_request_context():
+        commenter_id()  # the browser gets its id with its first form
+    return _form_signer().dumps({"nonce": secrets.token_urlsafe(12)})
 
 
-def seconds_since_shown(token: str) -> float | None:
-    """How long ago the form carrying `token` was shown; None if the token is not ours."""
+@dataclass(frozen=True)
+class Stamp:
+    """What a valid form stamp says: its one-use nonce and how long ago the form was shown."""
+
+    nonce: str
+    age: float
+
+
+def read_stamp(token: str) -> Stamp | None:
+    """The stamp in `token`, or None if it is not ours or has expired."""
     try:
-        _, shown = _form_signer().loads(
+        data, shown = _form_signer().loads(
             token, max_age=current_app.config["COMMENT_FORM_MAX_AGE"], return_timestamp=True
         )
     except BadSignature:  # also SignatureExpired
         return None
-    age: float = (datetime.now(UTC) - shown).total_seconds()
-    return age
+    if not isinstance(data, dict) or not isinstance(data.get("nonce"), str):
+        return None  # an older kind of stamp
+    return Stamp(data["nonce"], (datetime.now(UTC) - shown).total_seconds())
 
 
-def check_not_a_bot(form: CommentForm) -> None:
+def seconds_since_shown(token: str) -> float | None:
+    """How long ago the form carrying `token` was shown; None if the token is not ours."""
+    stamp = read_stamp(token)
+    return stamp.age if stamp else None
+
+
+def check_not_a_bot(form: CommentForm) -> Stamp:
     """Refuse a filled-in honeypot, a form that is not ours, or one posted inhumanly fast."""
     if form.homepage.data:
         raise Refused(
             "Please leave the “Leave this field empty” field empty.", 422, field="homepage"
         )
-    age = seconds_since_shown(form.started.data or "")
-    if age is None:
-        raise Refused("This form has expired. Please reload the page and try again.", 422)
-    if age < current_app.config["COMMENT_MIN_SECONDS"]:
+    stamp = read_stamp(form.started.data or "")
+    if stamp is None:
+        raise Refused(EXPIRED, 422, field="started")
+    if stamp.age < current_app.config["COMMENT_MIN_SECONDS"]:
         raise Refused(
             "That was quick! Please take a moment to read your comment over, then post it again.",
             422,
         )
+    return stamp
+
+
+def check_stamp_unused(stamp: Stamp, now: datetime) -> None:
+    """Refuse a form stamp that already posted a comment; call inside the write transaction."""
+    bucket = f"{USED_FORM_BUCKET}:{stamp.nonce}"
+    if ratelimit.retry_after(bucket, 1, current_app.config["COMMENT_FORM_MAX_AGE"], now):
+        raise Refused(USED, 422, field="started")
 
 
 def _wait_phrase(seconds: int) -> str:
@@ -63,11 +113,18 @@ def _wait_phrase(seconds: int) -> str:
     return f"{math.ceil(seconds / 60)} minutes"
 
 
-def check_rate(client: str, now: datetime) -> None:
-    """Refuse (429) a client over the comment rate limit; call inside the write transaction."""
+def _commenter_bucket(commenter: str) -> str:
+    return f"{COMMENTER_BUCKET}:{ratelimit.private_key(commenter)}"
+
+
+def check_rate(commenter: str, client: str, now: datetime) -> None:
+    """Refuse (429) a commenter, or an address, over its limit; call inside the transaction."""
     config = current_app.config
     wait = ratelimit.retry_after(
-        f"{RATE_BUCKET}:{client}", config["COMMENT_RATE_LIMIT"], config["COMMENT_RATE_WINDOW"], now
+        _commenter_bucket(commenter),
+        config["COMMENT_RATE_LIMIT"],
+        config["COMMENT_RATE_WINDOW"],
+        now,
     )
     if wait is not None:
         raise Refused(
@@ -76,11 +133,27 @@ def check_rate(client: str, now: datetime) -> None:
             429,
             retry_after=wait,
         )
+    wait = ratelimit.retry_after(
+        f"{ADDRESS_BUCKET}:{client}",
+        config["COMMENT_ADDRESS_RATE_LIMIT"],
+        config["COMMENT_ADDRESS_RATE_WINDOW"],
+        now,
+    )
+    if wait is not None:
+        raise Refused(
+            f"Very many comments are coming from your network right now. Please wait "
+            f"{_wait_phrase(wait)} and try again.",
+            429,
+            retry_after=wait,
+        )
 
 
-def record_comment(client: str, now: datetime) -> None:
-    """Count a stored comment against the client's rate limit."""
-    ratelimit.record(f"{RATE_BUCKET}:{client}", current_app.config["COMMENT_RATE_WINDOW"], now)
+def record_comment(commenter: str, client: str, stamp: Stamp, now: datetime) -> None:
+    """Count a stored comment against its limits, and use up its form stamp."""
+    config = current_app.config
+    ratelimit.record(_commenter_bucket(commenter), config["COMMENT_RATE_WINDOW"], now)
+    ratelimit.record(f"{ADDRESS_BUCKET}:{client}", config["COMMENT_ADDRESS_RATE_WINDOW"], now)
+    ratelimit.record(f"{USED_FORM_BUCKET}:{stamp.nonce}", config["COMMENT_FORM_MAX_AGE"], now)
 
 
 def _link_count(html: str) -> int:

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, request, url_f
 from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response as BaseResponse
 
-from blog.comments import section, service
+from blog.comments import section, service, spam
 from blog.comments.forms import CommentEditForm, CommentForm
 from blog.comments.ownership import changeable_comment, editable_ids, own_comments
 from blog.comments.queries import comment_threads, page_of
@@ -43,6 +43,9 @@ def _form_refused(post: Post, form: CommentForm, refused: Refused) -> BaseRespon
     """Show the form again, holding what was typed, with messages; nothing was stored."""
     if refused.field:
         getattr(form, refused.field).errors = [refused.message]
+    if refused.field == "started":
+        # The stamp had expired or was used: the next try gets a fresh one (and keeps the text).
+        form.started.data = spam.form_started_token()
     status = Status(refused.message, "error")
     parent = service.reply_target_of(post, form.parent_id.data)
     if parent is not None:
@@ -69,7 +72,7 @@ def create(slug: str) -> BaseResponse | str:
     try:
         if not form.validate():
             raise Refused(NOT_POSTED, 422)
-        comment = service.submit_comment(post, form, ratelimit.client_key())
+        comment = service.submit_comment(post, form, ratelimit.client_key(), spam.commenter_id())
     except Refused as refused:
         if refused.status == 404:
             raise

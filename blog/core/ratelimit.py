@@ -14,11 +14,18 @@ from blog.core.models import RateLimitHit, utcnow
 from blog.extensions import db
 
 
-def client_key() -> str:
-    """A stable, non-reversible name for the client: its address, keyed with the secret."""
-    address = request.remote_addr or "unknown"
+def private_key(value: str) -> str:
+    """A stable, non-reversible name for `value` (an address, a browser id), keyed with the secret.
+
+    Buckets are stored in the database: they must not give away who acted.
+    """
     secret = str(current_app.config["SECRET_KEY"]).encode()
-    return hmac.new(secret, address.encode(), hashlib.sha256).hexdigest()[:32]
+    return hmac.new(secret, value.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def client_key() -> str:
+    """A stable, non-reversible name for the client's address."""
+    return private_key(request.remote_addr or "unknown")
 
 
 def retry_after(bucket: str, limit: int, window: int, now: datetime | None = None) -> int | None:
