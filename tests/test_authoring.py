@@ -417,7 +417,8 @@ def test_schedule(signed_in: FlaskClient) -> None:
         (
             {"title": "<script>alert(1)</script>", "slug": "taken"},
             "slug",
-            "Another post already uses /posts/taken",
+            # It offers a free address and names no other post (it may be someone's draft).
+            "That web address is taken. /posts/taken-2 is free",
             409,
         ),
     ],
@@ -457,9 +458,11 @@ def test_cannot_edit_another_authors_post(signed_in: FlaskClient) -> None:
     )
     db.session.add(post)
     db.session.commit()
-    assert signed_in.get(f"/editor/posts/{post.id}").status_code == 403
-    assert signed_in.post(f"/editor/posts/{post.id}", data=post_form()).status_code == 403
-    assert signed_in.post(f"/editor/posts/{post.id}/delete").status_code == 403
+    # 404, like a post that does not exist: an author learns nothing of others' posts.
+    assert signed_in.get(f"/editor/posts/{post.id}").status_code == 404
+    assert signed_in.post(f"/editor/posts/{post.id}", data=post_form()).status_code == 404
+    assert signed_in.post(f"/editor/posts/{post.id}/delete").status_code == 404
+    assert signed_in.get(f"/editor/posts/{post.id}/revisions").status_code == 404
     assert signed_in.get("/editor/posts/99999").status_code == 404
     db.session.refresh(post)
     assert post.title == "Theirs"

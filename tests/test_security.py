@@ -16,14 +16,15 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_migrate import upgrade
 from itsdangerous import TimestampSigner
 from PIL import Image
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from blog import create_app
 from blog.comments.spam import form_started_token
 from blog.core.markdown import render_post
-from blog.core.models import AuthSession, Comment, CommentStatus, Post, PostStatus, utcnow
+from blog.core.models import Author, AuthSession, Comment, CommentStatus, Post, PostStatus, utcnow
 from blog.extensions import db
 from tests.conftest import PostFactory, cheap_password_hash
 
@@ -259,7 +260,7 @@ def test_hostile_values_on_every_route_never_give_5xx(
 
 
 def test_hostile_values_signed_in_never_give_5xx(
-    app: Flask, client: FlaskClient, post: Post, author: Any
+    app: Flask, client: FlaskClient, post: Post, author: Author
 ) -> None:
     author.password_hash = cheap_password_hash("long enough password")
     db.session.commit()
@@ -630,3 +631,181 @@ def test_a_form_stamp_expires_within_hours(
     assert response.status_code == 422
     assert "This form has expired." in response.text
     assert db.session.scalar(select(func.count(Comment.id))) == 0
+
+
+# --- 10. editors run the blog; authors look after their own posts ------------------------------
+
+
+def account(email: str, role: str, password: str | None = "long enough password") -> Author:
+    """An account that can sign in (unless `password` is None)."""
+    person = Author(
+        email=email,
+        name=email.split("@")[0].title(),
+        role=role,
+        password_hash=cheap_password_hash(password) if password else None,
+    )
+    db.session.add(person)
+    db.session.commit()
+    return person
+
+
+def signed_in_as(app: Flask, person: Author) -> FlaskClient:
+    """A new test client signed in as `person`."""
+    browser = app.test_client()
+    form = {"email": person.email, "password": "long enough password"}
+    assert browser.post("/account/sign-in", data=form).status_code == 303
+    return browser
+
+
+@pytest.fixture
+def staff(app: Flask, make_post: PostFactory, make_comment: Any) -> dict[str, Any]:
+    """An editor, two authors, a post by each author with a held comment on it."""
+    editor = account("ed@example.org", "editor")
+    writer = account("wren@example.org", "author")
+    other = account("otto@example.org", "author")
+    posts = {}
+    for person in (writer, other):
+        post = make_post(f"Post by {person.name}")
+        post.author = person
+        db.session.commit()
+        posts[person.email] = post
+        make_comment(post, f"Held on the post by {person.name}", status=CommentStatus.PENDING)
+    return {"editor": editor, "writer": writer, "other": other, "posts": posts}
+
+
+def test_an_author_works_only_on_their_own_posts(app: Flask, staff: dict[str, Any]) -> None:
+    writer = signed_in_as(app, staff["writer"])
+    theirs = staff["posts"]["otto@example.org"]
+    mine = staff["posts"]["wren@example.org"]
+    assert writer.get(f"/editor/posts/{mine.id}").status_code == 200
+    for method, url in [
+        ("get", f"/editor/posts/{theirs.id}"),
+        ("post", f"/editor/posts/{theirs.id}"),
+        ("get", f"/editor/posts/{theirs.id}/revisions"),
+        ("post", f"/editor/posts/{theirs.id}/delete"),
+    ]:
+        assert getattr(writer, method)(url).status_code == 404, (method, url)
+    dashboard = writer.get("/editor/?show=all").text
+    assert "Post by Wren" in dashboard and "Post by Otto" not in dashboard
+    assert writer.get("/account/authors").status_code == 404
+
+
+def test_an_editor_works_on_every_post(app: Flask, staff: dict[str, Any]) -> None:
+    editor = signed_in_as(app, staff["editor"])
+    theirs = staff["posts"]["otto@example.org"]
+    page = editor.get(f"/editor/posts/{theirs.id}")
+    assert page.status_code == 200
+    saved = editor.post(
+        f"/editor/posts/{theirs.id}",
+        data={"title": "Edited by the editor", "slug": theirs.slug, "body": "New text.",
+              "status": "published"},
+    )  # fmt: skip
+    assert saved.status_code == 303
+    db.session.refresh(theirs)
+    assert theirs.title == "Edited by the editor" and theirs.author_id == staff["other"].id
+    everyone = editor.get("/editor/?show=all").text
+    assert "Edited by the editor" in everyone and "Post by Wren" in everyone
+    assert "Edited by the editor" not in editor.get("/editor/").text  # "Yours" by default
+
+
+def test_authors_moderate_only_comments_on_their_posts(app: Flask, staff: dict[str, Any]) -> None:
+    writer = signed_in_as(app, staff["writer"])
+    queue = writer.get("/editor/comments/?status=all").text
+    assert "Held on the post by Wren" in queue and "Otto" not in queue
+    theirs = db.session.scalars(
+        select(Comment).where(Comment.post_id == staff["posts"]["otto@example.org"].id)
+    ).one()
+    mine = db.session.scalars(
+        select(Comment).where(Comment.post_id == staff["posts"]["wren@example.org"].id)
+    ).one()
+    assert writer.post(f"/editor/comments/{theirs.id}/delete").status_code == 404
+    bulk = writer.post(
+        "/editor/comments/bulk", data={"ids": [str(theirs.id), str(mine.id)], "action": "spam"}
+    )
+    assert bulk.status_code == 303
+    db.session.refresh(theirs)
+    db.session.refresh(mine)
+    assert theirs.status == CommentStatus.PENDING.value and mine.status == CommentStatus.SPAM.value
+    editor = signed_in_as(app, staff["editor"])
+    assert "Held on the post by Otto" in editor.get("/editor/comments/").text
+    assert editor.post(f"/editor/comments/{theirs.id}/approve").status_code == 303
+
+
+def test_slugs_from_titles_are_made_free_and_typed_ones_are_not_revealed(
+    app: Flask, staff: dict[str, Any]
+) -> None:
+    other = signed_in_as(app, staff["other"])
+    draft = {"title": "Secret plans", "slug": "", "body": "Hush.", "status": "draft"}
+    assert other.post("/editor/posts/new", data=draft).status_code == 303
+    writer = signed_in_as(app, staff["writer"])
+    same_title = writer.post("/editor/posts/new", data={**draft, "body": "Mine."})
+    assert same_title.status_code == 303
+    slugs = set(db.session.scalars(select(Post.slug).where(Post.title == "Secret plans")))
+    assert slugs == {"secret-plans", "secret-plans-2"}
+    typed = writer.post(
+        "/editor/posts/new", data={**draft, "body": "Also mine.", "slug": "secret-plans"}
+    )
+    assert typed.status_code == 409
+    assert "That web address is taken. /posts/secret-plans-3 is free" in typed.text
+    assert "Hush" not in typed.text and "Otto" not in typed.text
+
+
+def test_roles_from_the_command_line(app: Flask) -> None:
+    runner = app.test_cli_runner()
+
+    def create(email: str, *extra: str) -> str:
+        args = ["author", "create", email, "--name", "X", "--password-stdin", *extra]
+        result = runner.invoke(args=args, input="long enough password\n")
+        assert result.exit_code == 0, result.output
+        return str(result.output)
+
+    assert "Created editor" in create("first@example.org")  # no editor yet
+    assert "Created author" in create("second@example.org")
+    assert "Created editor" in create("third@example.org", "--role", "editor")
+    listed = runner.invoke(args=["author", "list"]).output
+    assert "second@example.org\tX\t0 post(s)\tauthor" in listed
+    assert runner.invoke(args=["author", "set-role", "third@example.org", "author"]).exit_code == 0
+    last = runner.invoke(args=["author", "set-role", "first@example.org", "author"])
+    assert last.exit_code != 0 and "the only editor who can sign in" in last.output
+
+
+def test_editors_manage_roles_on_the_web(app: Flask, staff: dict[str, Any]) -> None:
+    editor = signed_in_as(app, staff["editor"])
+    page = editor.get("/account/authors")
+    assert page.status_code == 200 and "wren@example.org" in page.text
+    promoted = editor.post(f"/account/authors/{staff['writer'].id}/role", data={"role": "editor"})
+    assert promoted.status_code == 303
+    db.session.refresh(staff["writer"])
+    assert staff["writer"].is_editor
+    assert editor.post(f"/account/authors/{staff['writer'].id}/role",
+                       data={"role": "boss"}).status_code == 422  # fmt: skip
+    # Demote the other editor, then try to demote oneself, the last one.
+    editor.post(f"/account/authors/{staff['writer'].id}/role", data={"role": "author"})
+    last = editor.post(f"/account/authors/{staff['editor'].id}/role", data={"role": "author"})
+    assert last.status_code == 409 and "the only editor who can sign in" in last.text
+    assert editor.post("/account/authors/999999/role", data={"role": "author"}).status_code == 404
+
+
+def test_upgrading_makes_existing_accounts_editors(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    old = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+                      "DEMO_CONTENT_ON_EMPTY": False})  # fmt: skip
+    with old.app_context():
+        upgrade(directory=old.extensions["migrate"].directory, revision="0004")
+        db.session.execute(
+            text(
+                "INSERT INTO authors (email, name, bio, password_hash, created_at) VALUES "
+                "('a@example.org', 'A', '', 'scrypt:x', '2026-01-01'), "
+                "('b@example.org', 'B', '', NULL, '2026-01-01')"
+            )
+        )
+        db.session.commit()
+        upgrade(directory=old.extensions["migrate"].directory)
+        roles = dict(db.session.execute(text("SELECT email, role FROM authors")).all())
+        db.engine.dispose()
+    assert roles == {"a@example.org": "editor", "b@example.org": "author"}
+
+
+def test_demo_authors_are_authors(app: Flask) -> None:
+    app.test_cli_runner().invoke(args=["demo", "load"])
+    assert set(db.session.scalars(select(Author.role))) == {"author"}

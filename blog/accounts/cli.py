@@ -8,8 +8,16 @@ import click
 from flask import Flask
 from sqlalchemy import delete, func, select
 
-from blog.accounts.service import MIN_PASSWORD_LENGTH, hash_password, prune_sessions
-from blog.core.models import Author, AuthSession, Limits, Post
+from blog.accounts.service import (
+    MIN_PASSWORD_LENGTH,
+    authors_with_post_counts,
+    change_role,
+    default_role,
+    hash_password,
+    prune_sessions,
+)
+from blog.core.models import Author, AuthSession, Limits, Post, Role
+from blog.core.web import Refused
 from blog.extensions import db
 
 
@@ -33,7 +41,7 @@ def _author_or_fail(email: str) -> Author:
 
 
 def init_app(app: Flask) -> None:
-    """Register `flask author create|list|set-password|delete`."""
+    """Register `flask author create|list|set-role|set-password|prune-sessions|delete`."""
 
     @app.cli.group("author")
     def author_group() -> None:
@@ -43,7 +51,13 @@ def init_app(app: Flask) -> None:
     @click.argument("email")
     @click.option("--name", required=True, help="The name shown on the author's posts.")
     @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-    def create(email: str, name: str, password_stdin: bool) -> None:
+    @click.option(
+        "--role",
+        type=click.Choice([role.value for role in Role]),
+        help="editor: every post, every comment, the accounts; author: their own posts. "
+        "Default: editor while no editor can sign in, else author.",
+    )
+    def create(email: str, name: str, password_stdin: bool, role: str | None) -> None:
         """Create an author account (asks for the password twice)."""
         email = email.strip().lower()
         if "@" not in email or len(email) > Limits.AUTHOR_EMAIL:
@@ -55,26 +69,41 @@ def init_app(app: Flask) -> None:
         if db.session.scalar(select(Author).where(func.lower(Author.email) == email)):
             raise click.ClickException(f"An author with the email {email} exists already.")
         password = _read_password(password_stdin)
+        chosen = Role(role) if role else default_role()
         db.session.add(
-            Author(email=email, name=name.strip(), password_hash=hash_password(password))
+            Author(
+                email=email,
+                name=name.strip(),
+                password_hash=hash_password(password),
+                role=chosen.value,
+            )
         )
         db.session.commit()
-        click.echo(f"Created author {name.strip()} <{email}>.")
+        click.echo(f"Created {chosen.value} {name.strip()} <{email}>.")
 
     @author_group.command("list")
     def list_authors() -> None:
         """List author accounts with their post counts."""
-        rows = db.session.execute(
-            select(Author, func.count(Post.id))
-            .outerjoin(Post, Post.author_id == Author.id)
-            .group_by(Author.id)
-            .order_by(Author.email)
-        ).all()
+        rows = authors_with_post_counts()
         if not rows:
             click.echo("No authors yet.")
         for author, posts in rows:
             can_sign_in = "" if author.password_hash else "  (no password: cannot sign in)"
-            click.echo(f"{author.email}\t{author.name}\t{posts} post(s){can_sign_in}")
+            click.echo(
+                f"{author.email}\t{author.name}\t{posts} post(s)\t{author.role}{can_sign_in}"
+            )
+
+    @author_group.command("set-role")
+    @click.argument("email")
+    @click.argument("role", type=click.Choice([role.value for role in Role]))
+    def set_role(email: str, role: str) -> None:
+        """Make an account an editor or an author."""
+        author = _author_or_fail(email)
+        try:
+            change_role(author.id, Role(role))
+        except Refused as refused:
+            raise click.ClickException(refused.message) from None
+        click.echo(f"{author.email} is now an {role}.")
 
     @author_group.command("set-password")
     @click.argument("email")

@@ -16,7 +16,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from blog.core import ratelimit
 from blog.core.db import write_transaction
-from blog.core.models import Author, AuthSession, utcnow
+from blog.core.models import Author, AuthSession, Post, Role, utcnow
 from blog.core.web import Refused
 from blog.extensions import db, login_manager
 
@@ -33,6 +33,50 @@ def _dummy_hash() -> str:
     # Checked against when the email is unknown, so both failures take the same time. Made on
     # first use, not at import: every worker and every command would pay for it otherwise.
     return hash_password("not-a-real-password-" + secrets.token_hex(8))
+
+
+def editors_who_can_sign_in() -> int:
+    """How many editors have a password (the blog needs at least one)."""
+    return int(
+        db.session.scalar(
+            select(func.count(Author.id)).where(
+                Author.role == Role.EDITOR.value, Author.password_hash.is_not(None)
+            )
+        )
+        or 0
+    )
+
+
+def default_role() -> Role:
+    """The first account that can sign in runs the blog; later ones write for it."""
+    return Role.EDITOR if editors_who_can_sign_in() == 0 else Role.AUTHOR
+
+
+def change_role(author_id: int, role: Role) -> Author:
+    """Give an account another role; the last editor who can sign in stays an editor."""
+    with write_transaction():
+        author = db.session.get(Author, author_id)
+        if author is None:
+            raise Refused("There is no such author.", 404)
+        losing_an_editor = author.is_editor and role is not Role.EDITOR
+        if losing_an_editor and author.password_hash and editors_who_can_sign_in() <= 1:
+            raise Refused(
+                f"{author.name} is the only editor who can sign in; make another editor first.",
+                409,
+            )
+        author.role = role.value
+    return author
+
+
+def authors_with_post_counts() -> list[tuple[Author, int]]:
+    """Every account, by email, with how many posts it has."""
+    rows = db.session.execute(
+        select(Author, func.count(Post.id))
+        .outerjoin(Post, Post.author_id == Author.id)
+        .group_by(Author.id)
+        .order_by(Author.email)
+    ).all()
+    return [(author, int(posts)) for author, posts in rows]
 
 
 class SignedIn(UserMixin):

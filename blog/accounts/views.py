@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from blog.accounts import service
 from blog.accounts.forms import SignInForm
 from blog.core import ratelimit
-from blog.core.security import same_site_path
+from blog.core.models import Role
+from blog.core.security import current_author, same_site_path
 from blog.core.web import Refused, refusal_response, render_page
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
@@ -81,3 +82,46 @@ def sign_out() -> Response:
     session.clear()
     flash("You are signed out.", "success")
     return redirect(url_for("reading.home"), 303)
+
+
+def _editor_only() -> None:
+    """Author accounts are the editors' business: anyone else finds nothing here."""
+    if not current_author().is_editor:
+        abort(404)
+
+
+def _authors_page(refused: Refused | None = None) -> Response | str:
+    html = render_page(
+        "accounts/authors.html",
+        "content",
+        rows=service.authors_with_post_counts(),
+        roles=list(Role),
+        refused=refused,
+    )
+    return refusal_response(refused, html) if refused else html
+
+
+@bp.get("/authors")
+@login_required
+def authors() -> Response | str:
+    """Every author account with its role and posts (editors only)."""
+    _editor_only()
+    return _authors_page()
+
+
+@bp.post("/authors/<int:author_id>/role")
+@login_required
+def set_role(author_id: int) -> Response | str:
+    """Make an account an editor or an author (editors only)."""
+    _editor_only()
+    try:
+        role = Role(request.form.get("role", ""))
+        author = service.change_role(author_id, role)
+    except ValueError:
+        return _authors_page(Refused("Choose editor or author.", 422))
+    except Refused as refused:
+        if refused.status == 404:
+            abort(404)
+        return _authors_page(refused)
+    flash(f"{author.name} is now {'an editor' if author.is_editor else 'an author'}.", "success")
+    return redirect(url_for("accounts.authors"), 303)

@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload, undefer
+from sqlalchemy.orm import joinedload, selectinload, undefer
 
 from blog.core.models import Author, Post, PostRevision
+from blog.core.permissions import editable_posts
 from blog.extensions import db
 
+# The dashboard lists the most recently changed posts; older ones are found from the blog.
+DASHBOARD_SIZE = 200
 
-def posts_by(author: Author) -> list[Post]:
-    """The author's posts (drafts, scheduled, published), most recently changed first."""
+
+def dashboard_posts(author: Author, everyone: bool = False) -> list[Post]:
+    """The author's posts (or, for an editor, everyone's), most recently changed first."""
+    mine = editable_posts(author) if everyone else Post.author_id == author.id
     return list(
         db.session.scalars(
             select(Post)
-            .where(Post.author_id == author.id)
-            .options(selectinload(Post.tags), undefer(Post.comment_count))
+            .where(mine)
+            .options(joinedload(Post.author), selectinload(Post.tags), undefer(Post.comment_count))
             .order_by(Post.updated_at.desc())
+            .limit(DASHBOARD_SIZE)
         )
     )
 

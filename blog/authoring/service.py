@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, or_, select
 
 from blog.core.db import write_transaction
 from blog.core.markdown import render_post
-from blog.core.models import Author, Post, PostRevision, PostStatus, Tag, utcnow
+from blog.core.models import Author, Limits, Post, PostRevision, PostStatus, Tag, utcnow
 from blog.core.text import slugify, split_tags
 from blog.core.web import Refused
 from blog.extensions import db
@@ -95,20 +95,21 @@ def save_post(
     publish_at: datetime | None,
 ) -> Post:
     """Create or update a post; a published post's previous version becomes a revision."""
-    slug = slug or slugify(title, max_length=200)
+    typed = bool(slug)
+    slug = slug or slugify(title, max_length=Limits.POST_SLUG)
     if not slug:
         raise Refused("Please give the post a web address (slug).", 422, field="slug")
     with write_transaction():
-        other = post.id if post else 0
-        taken = db.session.scalar(
-            select(func.count(Post.id)).where(Post.slug == slug, Post.id != other)
-        )
-        if taken:
+        free = free_slug(slug, post.id if post else 0)
+        if free != slug and typed:
+            # Say which address is free, never which post (perhaps another author's draft)
+            # holds the one asked for.
             raise Refused(
-                f"Another post already uses /posts/{slug}; please choose another.",
+                f"That web address is taken. /posts/{free} is free: use it, or choose another.",
                 409,
                 field="slug",
             )
+        slug = free
         now = utcnow()
         if post is None:
             post = Post(author=author, created_at=now)
@@ -136,6 +137,28 @@ def save_post(
         post.published_at = published_at
         post.updated_at = now
     return post
+
+
+def free_slug(wanted: str, post_id: int = 0) -> str:
+    """`wanted` if no other post has it, else the first free `wanted-2`, `wanted-3`, ..."""
+    stem = wanted[: Limits.POST_SLUG - 8]
+    taken = set(
+        db.session.scalars(
+            select(Post.slug).where(
+                or_(Post.slug == wanted, Post.slug.startswith(f"{stem}-", autoescape=True)),
+                Post.id != post_id,
+            )
+        )
+    )
+    if wanted not in taken:
+        return wanted
+    number = 2
+    while True:
+        suffix = f"-{number}"
+        candidate = wanted[: Limits.POST_SLUG - len(suffix)].rstrip("-") + suffix
+        if candidate not in taken:
+            return candidate
+        number += 1
 
 
 def delete_post(post: Post) -> None:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, request, url_for
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from blog.authoring import queries, service
 from blog.authoring.forms import STATUS_CHOICES, PostForm
-from blog.core.models import Author, Limits, Post, PostRevision, PostStatus
-from blog.core.security import authors_only
+from blog.core.models import Limits, Post, PostRevision, PostStatus
+from blog.core.permissions import may_edit
+from blog.core.security import authors_only, current_author
 from blog.core.text import split_tags
 from blog.core.web import Refused, refusal_response, render_fragment, render_page, wants_fragment
 from blog.extensions import db
@@ -23,17 +23,11 @@ authors_only(bp)
 SAVED = {"draft": "Draft saved.", "published": "Published.", "scheduled": "Scheduled."}
 
 
-def me() -> Author:
-    """The signed-in author."""
-    return current_user.author  # type: ignore[no-any-return]
-
-
 def _own_post(post_id: int) -> Post:
+    """The post, if the signed-in author may work on it; else 404, whether or not it exists."""
     post = db.session.get(Post, post_id)
-    if post is None:
+    if post is None or not may_edit(current_author(), post):
         abort(404)
-    if post.author_id != me().id:
-        abort(403)
     return post
 
 
@@ -47,8 +41,10 @@ def _own_revision(revision_id: int) -> PostRevision:
 
 @bp.get("/")
 def dashboard() -> str:
-    """The author's posts: drafts, scheduled and published, with comment counts."""
-    return render_page("authoring/dashboard.html", "content", posts=queries.posts_by(me()))
+    """The author's posts (an editor may list everyone's): status, dates, comment counts."""
+    everyone = current_author().is_editor and request.args.get("show") == "all"
+    posts = queries.dashboard_posts(current_author(), everyone=everyone)
+    return render_page("authoring/dashboard.html", "content", posts=posts, everyone=everyone)
 
 
 def _form_for(post: Post | None) -> PostForm:
@@ -69,7 +65,7 @@ def _form_for(post: Post | None) -> PostForm:
 
 def _preview_post(form: PostForm) -> service.PreviewPost:
     return service.draft_post(
-        me(),
+        current_author(),
         title=form.title.data or "",
         slug=form.slug.data or "",
         summary=form.summary.data or "",
@@ -95,7 +91,7 @@ def _save(post: Post | None) -> Response:
         if not form.validate():
             raise Refused("Not saved yet: please check the marked fields.", 422)
         saved = service.save_post(
-            me(),
+            current_author(),
             post,
             title=form.title.data or "",
             slug=form.slug.data or "",
@@ -176,7 +172,7 @@ def revision(revision_id: int) -> str:
     """One earlier version, rendered."""
     found = _own_revision(revision_id)
     shown = service.draft_post(
-        me(),
+        current_author(),
         title=found.title,
         slug=found.slug,
         summary=found.summary,
@@ -192,7 +188,7 @@ def restore(revision_id: int) -> Response:
     """Make an earlier version current again."""
     found = _own_revision(revision_id)
     try:
-        post = service.restore_revision(found, me())
+        post = service.restore_revision(found, current_author())
     except Refused as refused:
         flash(refused.message, "error")
         return redirect(url_for("authoring.revisions", post_id=found.post_id), 303)

@@ -66,6 +66,13 @@ class PostStatus(enum.StrEnum):
     SCHEDULED = "scheduled"
 
 
+class Role(enum.StrEnum):
+    """What an account may do: editors run the blog, authors look after their own posts."""
+
+    EDITOR = "editor"  # every post and every comment; manages authors
+    AUTHOR = "author"  # their own posts, and the comments on them
+
+
 class CommentStatus(enum.StrEnum):
     """A comment's moderation state; only approved comments are shown."""
 
@@ -94,9 +101,15 @@ class Author(Model):
     name: Mapped[str] = mapped_column(String(Limits.AUTHOR_NAME))
     bio: Mapped[str] = mapped_column(String(Limits.AUTHOR_BIO), default="")
     password_hash: Mapped[str | None] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(16), default=Role.AUTHOR.value)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     posts: Mapped[list[Post]] = relationship(back_populates="author")
+
+    @property
+    def is_editor(self) -> bool:
+        """True for an editor (every post, every comment, the author accounts)."""
+        return self.role == Role.EDITOR.value
 
     def __repr__(self) -> str:
         return f"<Author {self.email}>"

@@ -8,6 +8,8 @@ from flask import Blueprint, Flask, Response, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, login_required
 
+from blog.core.models import Author
+
 # The names this machine answers to when no site address is configured.
 LOCAL_HOSTS = ("localhost", "127.0.0.1")
 
@@ -95,6 +97,12 @@ def same_site_path(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or not cleaned.startswith("/") or cleaned.startswith("//"):
         return None
     return target.replace(" ", "%20")
+
+
+def current_author() -> Author:
+    """The signed-in author (call only behind `authors_only` or `login_required`)."""
+    author: Author = current_user.author
+    return author
 
 
 def authors_only(blueprint: Blueprint) -> None:

@@ -4,22 +4,26 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, update
+from sqlalchemy import CursorResult, and_, delete, update
 
 from blog.core.db import write_transaction
-from blog.core.models import Comment, CommentStatus
+from blog.core.models import Author, Comment, CommentStatus
+from blog.core.permissions import moderated_comments
 from blog.core.web import Refused
 from blog.extensions import db
 
 ACTIONS = {"approve": "approved", "spam": "marked as spam", "delete": "deleted"}
 
 
-def apply(action: str, ids: list[int]) -> int:
-    """Approve, mark as spam or delete the comments with these ids; how many changed."""
+def apply(moderator: Author, action: str, ids: list[int]) -> int:
+    """Approve, mark as spam or delete those of these comments `moderator` may act on.
+
+    How many changed; ids beyond the moderator's reach are left alone.
+    """
     if action not in ACTIONS:
         raise Refused("That is not something the queue can do.", 400)
     with write_transaction():
-        where = Comment.id.in_(ids)
+        where = and_(Comment.id.in_(ids), moderated_comments(moderator))
         if action == "delete":
             statement: Any = delete(Comment).where(where)
         else:

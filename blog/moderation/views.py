@@ -6,7 +6,8 @@ from flask import Blueprint, abort, flash, make_response, redirect, request, url
 from werkzeug.wrappers import Response
 
 from blog.core.models import Comment, Limits
-from blog.core.security import authors_only
+from blog.core.permissions import may_edit
+from blog.core.security import authors_only, current_author
 from blog.core.web import Refused, refusal_response, render_page, wants_fragment
 from blog.extensions import db
 from blog.moderation.queries import FILTERS, comments_for
@@ -34,7 +35,7 @@ def _render(message: str | None = None, refused: Refused | None = None) -> Respo
     html = render_page(
         "moderation/queue.html",
         "queue",
-        comments=comments_for(shown, search),
+        comments=comments_for(current_author(), shown, search),
         shown=shown,
         search=search,
         filters=FILTERS,
@@ -61,9 +62,10 @@ def _after(action: str, done: int) -> Response:
 @bp.post("/<int:comment_id>/<action>")
 def act(comment_id: int, action: str) -> Response:
     """Approve, mark as spam or delete one comment."""
-    if db.session.get(Comment, comment_id) is None:
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or not may_edit(current_author(), comment.post):
         abort(404)
-    return _after(action, apply(action, [comment_id]))
+    return _after(action, apply(current_author(), action, [comment_id]))
 
 
 @bp.post("/bulk")
@@ -79,4 +81,4 @@ def bulk() -> Response:
         if action not in ACTIONS:
             abort(400)
         return _render(refused=Refused("Tick at least one comment first.", 422))
-    return _after(action, apply(action, ids))
+    return _after(action, apply(current_author(), action, ids))
