@@ -2,8 +2,8 @@
 
 Where things live: `core/` is shared infrastructure (database, models, Markdown, security,
 rendering, errors) and imports no feature; each feature package (`reading/`, `comments/`,
-`authoring/`, `media/`, `moderation/`, `accounts/`) owns its blueprint, forms, queries and
-services; `demo/` and `cli/` prepare a blog. Templates sit in `templates/<feature>/`.
+`authoring/`, `media/`, `moderation/`, `accounts/`, `operations/`) owns its blueprint, forms,
+queries and services; `demo/` and `cli/` prepare a blog. Templates sit in `templates/<feature>/`.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from blog.config import load_config
 from blog.extensions import csrf, db, htmx, login_manager, migrate
 from blog.media.views import bp as media_bp
 from blog.moderation.views import bp as moderation_bp
+from blog.operations import cli as operations_cli
+from blog.operations.views import bp as operations_bp
 from blog.reading.views import bp as reading_bp
 
 MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
@@ -55,6 +57,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     core.init_app(app)
     cli.init_app(app)
     accounts_cli.init_app(app)
+    operations_cli.init_app(app)
     for blueprint in (
         reading_bp,
         comments_bp,
@@ -62,6 +65,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         media_bp,
         moderation_bp,
         accounts_bp,
+        operations_bp,
     ):
         app.register_blueprint(blueprint)
     return app

@@ -355,7 +355,7 @@ def test_dashboard_lists_own_posts(
     assert "Not mine" not in html
     assert 'status--published">Published' in html and 'status--draft">Draft' in html
     assert 'status--scheduled">Scheduled' in html
-    assert "<td data-label="Comments">1 Comment</td>" in html
+    assert '<td data-label="Comments">1 Comment</td>' in html
 
 
 def test_new_draft_then_publish(signed_in: FlaskClient, client: FlaskClient) -> None:

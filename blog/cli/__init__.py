@@ -1,4 +1,4 @@
-"""Operator commands that prepare a blog: `flask prepare` and `flask demo load`."""
+"""Operator commands that prepare a blog: `flask prepare` and `flask demo load|remove`."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import click
 from flask import Flask
 
 from blog.cli.prepare import prepare_database
-from blog.demo.loader import load_demo_content
+from blog.demo.loader import load_demo_content, remove_demo_content
 
 
 def init_app(app: Flask) -> None:
-    """Register `flask prepare` and `flask demo load`."""
+    """Register `flask prepare` and `flask demo load|remove`."""
 
     @app.cli.command("prepare")
     def prepare_command() -> None:
@@ -26,3 +26,14 @@ def init_app(app: Flask) -> None:
         """Load the demo posts (those already there are left alone)."""
         added = load_demo_content()
         click.echo(f"Added {added} demo post(s).")
+
+    @demo_group.command("remove")
+    @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+    def remove_command(yes: bool) -> None:
+        """Delete the demo authors, their posts and those posts' comments (nothing else)."""
+        if not yes:
+            click.confirm("Delete the demo authors, posts and comments?", abort=True)
+        removed = remove_demo_content()
+        click.echo(
+            "Removed " + ", ".join(f"{count} {what}" for what, count in removed.items()) + "."
+        )

@@ -214,6 +214,15 @@ class PostRevision(Model):
     saved_by: Mapped[Author | None] = relationship()
 
 
+class SiteFlag(Model):
+    """A one-off fact about this blog, e.g. "demo-removed" (so a restart does not reload it)."""
+
+    __tablename__ = "site_flags"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    set_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class RateLimitHit(Model):
     """One counted action (a posted comment) by one client; every server process sees it."""
 

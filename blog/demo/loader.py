@@ -4,20 +4,38 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, exists, func, select
 
 from blog.authoring.service import tags_named
 from blog.comments.service import build_comment
 from blog.core.db import write_transaction
 from blog.core.markdown import render_post
-from blog.core.models import Author, Comment, CommentStatus, Post, PostStatus, utcnow
+from blog.core.models import (
+    Author,
+    Comment,
+    CommentStatus,
+    Post,
+    PostStatus,
+    SiteFlag,
+    Tag,
+    post_tags,
+    utcnow,
+)
+from blog.core.text import slugify
 from blog.demo import content
 from blog.extensions import db
+
+DEMO_REMOVED = "demo-removed"
 
 
 def blog_is_empty() -> bool:
     """True when there is not a single post yet."""
     return not db.session.scalar(select(func.count(Post.id)))
+
+
+def demo_wanted() -> bool:
+    """False once the operator removed the demo: an empty blog then stays empty."""
+    return db.session.get(SiteFlag, DEMO_REMOVED) is None
 
 
 def _add_comments(
@@ -71,3 +89,30 @@ def load_demo_content() -> int:
             _add_comments(post, item.comments, None)
             added += 1
     return added
+
+
+def remove_demo_content() -> dict[str, int]:
+    """Delete the demo authors with their posts and those posts' comments, and nothing else.
+
+    Tags only the demo posts used go too; a tag a real post carries stays.
+    """
+    emails = [author.email for author in content.authors()]
+    demo_tags = {slugify(name) for post in content.posts() for name in post.tags}
+    with write_transaction():
+        author_ids = list(db.session.scalars(select(Author.id).where(Author.email.in_(emails))))
+        post_ids = list(db.session.scalars(select(Post.id).where(Post.author_id.in_(author_ids))))
+        comments = db.session.scalar(
+            select(func.count(Comment.id)).where(Comment.post_id.in_(post_ids))
+        )
+        db.session.execute(delete(Post).where(Post.id.in_(post_ids)))
+        db.session.execute(delete(Author).where(Author.id.in_(author_ids)))
+        unused = ~exists().where(post_tags.c.tag_id == Tag.id)
+        tags = db.session.execute(delete(Tag).where(Tag.slug.in_(demo_tags), unused))
+        if db.session.get(SiteFlag, DEMO_REMOVED) is None:
+            db.session.add(SiteFlag(name=DEMO_REMOVED))
+    return {
+        "authors": len(author_ids),
+        "posts": len(post_ids),
+        "comments": int(comments or 0),
+        "tags": int(getattr(tags, "rowcount", 0) or 0),
+    }

@@ -1,0 +1,1 @@
+"""Operations: what an operator runs the blog with (health check, backup, doctor, maintain)."""
