@@ -1,0 +1,1 @@
+"""Portability: moving a blog in (WordPress, Blogger, JSON) and out, and its old addresses."""
