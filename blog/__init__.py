@@ -2,8 +2,9 @@
 
 Where things live: `core/` is shared infrastructure (database, models, Markdown, security,
 rendering, errors) and imports no feature; each feature package (`reading/`, `comments/`,
-`authoring/`, `media/`, `moderation/`, `accounts/`, `operations/`) owns its blueprint, forms,
-queries and services; `demo/` and `cli/` prepare a blog. Templates sit in `templates/<feature>/`.
+`authoring/`, `media/`, `moderation/`, `accounts/`, `operations/`, `portability/`) owns its
+blueprint, forms, queries and services; `demo/` and `cli/` prepare a blog. Templates sit in
+`templates/<feature>/`.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from blog.media.views import bp as media_bp
 from blog.moderation.views import bp as moderation_bp
 from blog.operations import cli as operations_cli
 from blog.operations.views import bp as operations_bp
+from blog.portability import cli as portability_cli
+from blog.portability import redirects
 from blog.reading.views import bp as reading_bp
 
 MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
@@ -58,6 +61,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     cli.init_app(app)
     accounts_cli.init_app(app)
     operations_cli.init_app(app)
+    portability_cli.init_app(app)
+    redirects.init_app(app)
     for blueprint in (
         reading_bp,
         comments_bp,

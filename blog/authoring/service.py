@@ -10,6 +10,7 @@ from sqlalchemy import delete, or_, select
 from blog.core.db import write_transaction
 from blog.core.markdown import render_post
 from blog.core.models import Author, Limits, Post, PostRevision, PostStatus, Tag, utcnow
+from blog.core.posts import remember_old_path
 from blog.core.text import slugify, split_tags
 from blog.core.web import Refused
 from blog.extensions import db
@@ -127,6 +128,9 @@ def save_post(
         else:
             was_live = post.status == PostStatus.PUBLISHED.value and post.published_at
             published_at = post.published_at if was_live else now
+        if post.slug and post.slug != slug and post.published_at is not None:
+            # Readers and search engines know the old address: it keeps leading here.
+            remember_old_path(f"/posts/{post.slug}", post)
         post.title = title
         post.slug = slug
         post.summary = summary

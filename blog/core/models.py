@@ -51,6 +51,8 @@ class Limits:
     IMAGE_ALT: Final = 200
     SEARCH: Final = 200
     RATE_BUCKET: Final = 120
+    OLD_PATH: Final = 500
+    SOURCE_ID: Final = 300
 
 
 def utcnow() -> datetime:
@@ -71,6 +73,13 @@ class Role(enum.StrEnum):
 
     EDITOR = "editor"  # every post and every comment; manages authors
     AUTHOR = "author"  # their own posts, and the comments on them
+
+
+class PostKind(enum.StrEnum):
+    """Posts are the blog's articles; pages (About, Contact) stand apart at their own address."""
+
+    POST = "post"
+    PAGE = "page"
 
 
 class CommentStatus(enum.StrEnum):
@@ -214,6 +223,30 @@ class PostRevision(Model):
     saved_by: Mapped[Author | None] = relationship()
 
 
+class Redirect(Model):
+    """An address a post had before (on an old site, or before its slug changed): 301 to it."""
+
+    __tablename__ = "redirects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    old_path: Mapped[str] = mapped_column(String(Limits.OLD_PATH), unique=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    post: Mapped[Post] = relationship()
+
+
+class ImportedItem(Model):
+    """What an import made from one item of another engine's export, so re-imports match it."""
+
+    __tablename__ = "imported_items"
+
+    source: Mapped[str] = mapped_column(String(20), primary_key=True)  # "wordpress", "blogger"
+    item_kind: Mapped[str] = mapped_column(String(10), primary_key=True)  # author/post/comment
+    source_id: Mapped[str] = mapped_column(String(Limits.SOURCE_ID), primary_key=True)
+    target_id: Mapped[int] = mapped_column()
+
+
 class SiteFlag(Model):
     """A one-off fact about this blog, e.g. "demo-removed" (so a restart does not reload it)."""
 
@@ -242,6 +275,8 @@ class Post(Model):
         # Every reader listing filters on status and orders by publication time.
         Index("ix_posts_status_published", "status", "published_at"),
         Index("ix_posts_author_id", "author_id"),
+        # Listings show posts, not pages: the same order, filtered by kind first.
+        Index("ix_posts_kind_status_published", "kind", "status", "published_at"),
         {"sqlite_autoincrement": True},
     )
 
@@ -252,6 +287,7 @@ class Post(Model):
     body_source: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default=PostStatus.DRAFT.value)
+    kind: Mapped[str] = mapped_column(String(16), default=PostKind.POST.value)
     published_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)

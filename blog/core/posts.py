@@ -7,12 +7,12 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import joinedload, selectinload, undefer
 
-from blog.core.models import Post, PostStatus, utcnow
+from blog.core.models import Post, PostKind, PostStatus, Redirect, utcnow
 from blog.extensions import db
 
 
 def is_visible(now: datetime | None = None) -> ColumnElement[bool]:
-    """Readers see published posts, and scheduled ones once their time has come."""
+    """Readers see published posts and pages, and scheduled ones once their time has come."""
     return and_(
         Post.status.in_([PostStatus.PUBLISHED.value, PostStatus.SCHEDULED.value]),
         Post.published_at.is_not(None),
@@ -20,11 +20,16 @@ def is_visible(now: datetime | None = None) -> ColumnElement[bool]:
     )
 
 
+def is_article() -> ColumnElement[bool]:
+    """Posts, not pages: what listings, neighbours and feeds show."""
+    return Post.kind == PostKind.POST.value
+
+
 def visible_post(slug: str) -> Post | None:
-    """The visible post at this slug, with author, tags and comment count."""
+    """The visible post (not page) at this slug, with author, tags and comment count."""
     return db.session.scalar(
         select(Post)
-        .where(Post.slug == slug, is_visible())
+        .where(Post.slug == slug, is_visible(), is_article())
         .options(joinedload(Post.author), selectinload(Post.tags), undefer(Post.comment_count))
     )
 
@@ -37,6 +42,7 @@ def neighbours(post: Post) -> tuple[Post | None, Post | None]:
         select(Post)
         .where(
             is_visible(),
+            is_article(),
             or_(Post.published_at < when, and_(Post.published_at == when, Post.id < ident)),
         )
         .order_by(Post.published_at.desc(), Post.id.desc())
@@ -46,9 +52,28 @@ def neighbours(post: Post) -> tuple[Post | None, Post | None]:
         select(Post)
         .where(
             is_visible(),
+            is_article(),
             or_(Post.published_at > when, and_(Post.published_at == when, Post.id > ident)),
         )
         .order_by(Post.published_at.asc(), Post.id.asc())
         .limit(1)
     )
     return older, newer
+
+
+def visible_page(slug: str) -> Post | None:
+    """The visible page at this slug (pages live at /<slug>)."""
+    return db.session.scalar(
+        select(Post)
+        .where(Post.slug == slug, is_visible(), Post.kind == PostKind.PAGE.value)
+        .options(joinedload(Post.author))
+    )
+
+
+def remember_old_path(old_path: str, post: Post) -> None:
+    """Make `old_path` lead to `post` from now on (in the caller's write transaction)."""
+    found = db.session.scalar(select(Redirect).where(Redirect.old_path == old_path))
+    if found is None:
+        db.session.add(Redirect(old_path=old_path, post_id=post.id))
+    else:
+        found.post_id = post.id

@@ -24,14 +24,24 @@ INEXPRESSIBLE = (
     "div style",
 )
 _BLOCK_COMMENT = re.compile(r"<!--\s*/?wp:.*?-->", re.DOTALL)
-_SHORTCODE = re.compile(r"\[/?[a-zA-Z][\w-]*(?:\s[^\]]*)?\]")
+# WordPress's own shortcodes (a bracketed word in ordinary text, like [sic], stays).
+SHORTCODES = ("caption", "gallery", "embed", "audio", "video", "playlist", "wp_caption")
+_SHORTCODE = re.compile(r"\[/?(?:" + "|".join(SHORTCODES) + r")\b[^\]]*\]", re.I)
+_GALLERY = re.compile(r"\[gallery\b", re.I)
 _IFRAME_SRC = re.compile(r"<iframe[^>]*\ssrc=[\"']([^\"']+)[\"'][^>]*>.*?</iframe>", re.I | re.S)
 _EMBED_URL = re.compile(r"^\s*(https?://\S+)\s*$", re.M)
 
 
 def _lost(html: str) -> list[str]:
     lowered = html.lower()
-    return sorted({tag.split()[0] for tag in INEXPRESSIBLE if f"<{tag}" in lowered})
+    found = {
+        tag.split()[0]
+        for tag in INEXPRESSIBLE
+        if re.search("<" + re.escape(tag) + (r"[\s>/]" if " " not in tag else ""), lowered)
+    }
+    if _GALLERY.search(html):
+        found.add("gallery")
+    return sorted(found)
 
 
 def html_to_markdown(html: str) -> tuple[str, list[str]]:

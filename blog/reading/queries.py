@@ -10,7 +10,7 @@ from sqlalchemy import Select, extract, func, select
 from sqlalchemy.orm import joinedload, selectinload, undefer
 
 from blog.core.models import Post, Tag, post_tags
-from blog.core.posts import is_visible
+from blog.core.posts import is_article, is_visible
 from blog.extensions import db
 
 
@@ -18,7 +18,7 @@ def _listing() -> Select[Post]:
     """Visible posts, newest first, with author, tags and comment count loaded up front."""
     return (
         select(Post)
-        .where(is_visible())
+        .where(is_visible(), is_article())
         .options(joinedload(Post.author), selectinload(Post.tags), undefer(Post.comment_count))
         .order_by(Post.published_at.desc(), Post.id.desc())
     )
@@ -82,7 +82,7 @@ def archive_months() -> list[MonthCount]:
     month = extract("month", Post.published_at)
     rows = db.session.execute(
         select(year, month, func.count(Post.id))
-        .where(is_visible())
+        .where(is_visible(), is_article())
         .group_by(year, month)
         .order_by(year.desc(), month.desc())
     )
@@ -104,7 +104,7 @@ def tags_in_use() -> list[TagCount]:
         select(Tag, count)
         .join(post_tags, post_tags.c.tag_id == Tag.id)
         .join(Post, Post.id == post_tags.c.post_id)
-        .where(is_visible())
+        .where(is_visible(), is_article())
         .group_by(Tag.id)
         .order_by(Tag.name)
     )

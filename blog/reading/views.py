@@ -8,7 +8,7 @@ from flask import Blueprint, Response, abort, current_app, redirect, url_for
 from flask_sqlalchemy.pagination import Pagination
 
 from blog.comments.section import flashed_status, render_article, render_section
-from blog.core.posts import visible_post
+from blog.core.posts import visible_page, visible_post
 from blog.core.web import page_number, render_page, wants_fragment
 from blog.reading import queries
 
@@ -82,6 +82,15 @@ def month(year: int, month: int) -> str:
         abort(404)
     heading = f"Posts from {date(year, month, 1):%B %Y}"
     return _listing(pagination, heading, "reading.month", year=year, month=month)
+
+
+@bp.get("/<slug>")
+def page(slug: str) -> str:
+    """A page (About, Contact...): at its own address, outside the listings, no comments."""
+    found = visible_page(slug)
+    if found is None:
+        abort(404)
+    return render_page("reading/page.html", "content", post=found)
 
 
 @bp.get("/favicon.ico")

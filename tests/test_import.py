@@ -1,0 +1,296 @@
+"""Moving a blog in: imports through the real commands, run twice, broken files, old addresses."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from PIL import Image
+from sqlalchemy import func, select
+
+from blog.authoring.service import save_post
+from blog.core.models import (
+    Author,
+    Comment,
+    CommentStatus,
+    ImportedItem,
+    Post,
+    PostStatus,
+    Redirect,
+    Tag,
+)
+from blog.extensions import db
+from blog.portability import importer
+
+FIXTURES = Path(__file__).parent / "fixtures"
+WORDPRESS = FIXTURES / "wordpress.xml"
+
+
+def count(model: type) -> int:
+    """Rows in a model's table."""
+    return int(db.session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def everything() -> dict[str, int]:
+    """Row counts of every table an import writes."""
+    return {
+        model.__name__: count(model)
+        for model in (Author, Post, Comment, Tag, Redirect, ImportedItem)
+    }
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    """The app's command-line runner."""
+    return app.test_cli_runner()
+
+
+def run(runner: FlaskCliRunner, *args: str) -> Any:
+    """Invoke a command; fail with its output if it does not succeed."""
+    result = runner.invoke(args=list(args))
+    assert result.exit_code == 0, result.output
+    return result
+
+
+# --- WordPress --------------------------------------------------------------------------------
+
+
+def test_wordpress_import_then_again(runner: FlaskCliRunner, client: FlaskClient) -> None:
+    first = run(runner, "import", "wordpress", str(WORDPRESS))
+    assert "Imported 5 post(s), 1 page(s)" in first.output
+    assert "lost markup in “Walking the Old Towpath”: iframe" in first.output
+    after_first = everything()
+    again = run(runner, "import", "wordpress", str(WORDPRESS))
+    assert "Imported 0 post(s), 0 page(s), 0 comment(s) and 0 new author(s)" in again.output
+    assert "6 item(s) were there already" in again.output
+    assert everything() == after_first
+
+    # Authors come without a password: nobody can sign in as them until the operator says so.
+    assert all(author.password_hash is None for author in db.session.scalars(select(Author)))
+    towpath = db.session.scalars(select(Post).where(Post.slug == "walking-the-old-towpath")).one()
+    assert towpath.status == "published" and towpath.kind == "post"
+    assert "wp:paragraph" not in towpath.body_source and "[gallery" not in towpath.body_source
+    assert "https://www.youtube" in towpath.body_source  # the embed became a link
+    assert "<h2" in towpath.body_html
+
+    page = client.get("/posts/walking-the-old-towpath")
+    assert page.status_code == 200
+    # Threads survive: a reply to a reply sits inside its parent's replies.
+    assert page.text.count('class="comment-replies') >= 2
+    home = client.get("/").text
+    assert "Walking the Old Towpath" in home and ">About<" not in home
+    assert client.get("/about").status_code == 200
+    # Drafts and future posts stay hidden.
+    for post in db.session.scalars(select(Post).where(Post.status != "published")):
+        assert client.get(f"/posts/{post.slug}").status_code == 404
+
+
+def test_held_and_spam_comments_are_kept_but_not_shown(
+    runner: FlaskCliRunner, client: FlaskClient
+) -> None:
+    run(runner, "import", "wordpress", str(WORDPRESS))
+    statuses = set(db.session.scalars(select(Comment.status)))
+    assert {CommentStatus.APPROVED.value, CommentStatus.PENDING.value} <= statuses
+    assert CommentStatus.SPAM.value in statuses
+    hidden = db.session.scalars(
+        select(Comment).where(Comment.status != CommentStatus.APPROVED.value)
+    ).all()
+    shown = client.get("/posts/walking-the-old-towpath").text
+    for comment in hidden:
+        assert comment.body_source[:30] not in shown
+
+
+@pytest.mark.parametrize(
+    "old",
+    ["/2024/05/12/walking-the-old-towpath/", "/2024/05/12/walking-the-old-towpath", "/?p=10"],
+)
+def test_old_wordpress_addresses_answer_301(
+    runner: FlaskCliRunner, client: FlaskClient, old: str
+) -> None:
+    run(runner, "import", "wordpress", str(WORDPRESS))
+    response = client.get(old)
+    if old.endswith("towpath"):  # not an address the old site had
+        assert response.status_code == 404
+        return
+    assert response.status_code == 301
+    assert response.headers["Location"] == "/posts/walking-the-old-towpath"
+    assert client.get("/about/").headers["Location"] == "/about"
+    assert client.get("/?page_id=2").headers["Location"] == "/about"
+    listed = run(runner, "redirects", "list").output
+    assert "/?p=10\t→ /posts/walking-the-old-towpath" in listed
+
+
+def test_images_come_along_with_a_copy_of_uploads(
+    app: Flask, runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    uploads = tmp_path / "uploads" / "2024" / "05"
+    uploads.mkdir(parents=True)
+    picture = io.BytesIO()
+    Image.new("RGB", (40, 30), (20, 120, 200)).save(picture, format="JPEG")
+    (uploads / "river.jpg").write_bytes(picture.getvalue())
+    result = run(
+        runner, "import", "wordpress", str(WORDPRESS), "--media", str(tmp_path / "uploads")
+    )
+    assert "1 image(s) copied" in result.output
+    towpath = db.session.scalars(select(Post).where(Post.slug == "walking-the-old-towpath")).one()
+    found = re.search(r"!\[[^\]]*\]\(/media/([0-9a-f]{32}\.jpg)\)", towpath.body_source)
+    assert found and (Path(app.instance_path) / "media" / found.group(1)).exists()
+    # The one not in the copy stays a link to the old site (our pages load only our images).
+    brulee = db.session.scalars(select(Post).where(Post.slug == "cafe-notes-creme-brulee")).one()
+    assert "![" not in brulee.body_source and "brulee-640x480.jpg)" in brulee.body_source
+
+
+def test_without_media_old_images_become_links(runner: FlaskCliRunner) -> None:
+    run(runner, "import", "wordpress", str(WORDPRESS))
+    towpath = db.session.scalars(select(Post).where(Post.slug == "walking-the-old-towpath")).one()
+    assert "![" not in towpath.body_source
+    assert "wp-content/uploads/2024/05/river.jpg)" in towpath.body_source
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("wordpress-truncated.xml", None),
+        ("not-xml.xml", "this is not an export\n"),
+        (
+            "entity.xml",
+            '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+            "<rss><channel>&e;</channel></rss>",
+        ),
+    ],
+)
+def test_a_broken_file_changes_nothing(
+    runner: FlaskCliRunner, make_post: Any, tmp_path: Path, name: str, content: str | None
+) -> None:
+    make_post("Already here")
+    before = everything()
+    path = FIXTURES / name if content is None else tmp_path / name
+    if content is not None:
+        path.write_text(content)
+    result = runner.invoke(args=["import", "wordpress", str(path)])
+    assert result.exit_code != 0
+    message = result.output.strip().splitlines()
+    assert len(message) == 1 and message[0].startswith("Error: ") and str(path) in message[0]
+    assert everything() == before
+
+
+def test_a_failure_while_writing_leaves_nothing_of_the_import(
+    runner: FlaskCliRunner, make_post: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_post("Already here")
+    before = everything()
+    monkeypatch.setattr(importer, "POSTS_PER_TRANSACTION", 1)
+    real = importer._store_post
+    calls = {"n": 0}
+
+    def fails_on_the_fourth(*args: Any, **kwargs: Any) -> Post:
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise RuntimeError("the disk is full")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(importer, "_store_post", fails_on_the_fourth)
+    result = runner.invoke(args=["import", "wordpress", str(WORDPRESS)])
+    assert result.exit_code != 0
+    assert everything() == before
+    monkeypatch.setattr(importer, "_store_post", real)
+    # And a later import still brings everything in.
+    assert "Imported 5 post(s)" in run(runner, "import", "wordpress", str(WORDPRESS)).output
+
+
+def test_slug_changes_leave_a_redirect(
+    runner: FlaskCliRunner, client: FlaskClient, author: Author, make_post: Any
+) -> None:
+    post = make_post("First name")
+    save_post(
+        author,
+        post,
+        title="First name",
+        slug="second-name",
+        summary="",
+        body="Text.",
+        tags=[],
+        status=PostStatus.PUBLISHED,
+        publish_at=None,
+    )
+    assert client.get("/posts/first-name").headers["Location"] == "/posts/second-name"
+    run(runner, "redirects", "add", "/old/place.html", "second-name")
+    assert client.get("/old/place.html").headers["Location"] == "/posts/second-name"
+    assert runner.invoke(args=["redirects", "add", "/x", "no-such-post"]).exit_code != 0
+    run(runner, "redirects", "remove", "/old/place.html")
+    assert client.get("/old/place.html").status_code == 404
+
+
+# --- Blogger -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "posts", "pages", "old", "new"),
+    [
+        (
+            "blogger-atom.xml",
+            3,
+            1,
+            "/2024/03/broad-beans-cafe-notes-first-frost.html",
+            "/posts/broad-beans-cafe-notes-first-frost",
+        ),
+        (
+            "blogger-takeout.atom",
+            2,
+            1,
+            "/2023/11/warping-loom-without-tears.html",
+            "/posts/warping-loom-without-tears",
+        ),
+    ],
+)
+def test_blogger_import_then_again(
+    runner: FlaskCliRunner,
+    client: FlaskClient,
+    name: str,
+    posts: int,
+    pages: int,
+    old: str,
+    new: str,
+) -> None:
+    first = run(runner, "import", "blogger", str(FIXTURES / name))
+    assert f"Imported {posts} post(s), {pages} page(s)" in first.output
+    after_first = everything()
+    again = run(runner, "import", "blogger", str(FIXTURES / name))
+    assert "Imported 0 post(s), 0 page(s), 0 comment(s) and 0 new author(s)" in again.output
+    assert everything() == after_first
+    response = client.get(old)
+    assert response.status_code == 301 and response.headers["Location"] == new
+    article = client.get(new)
+    assert article.status_code == 200 and 'rel="tag"' in article.text
+    # The draft stays a draft, out of sight.
+    draft = db.session.scalars(select(Post).where(Post.status == "draft")).one()
+    assert draft.published_at is None
+    assert draft.title not in client.get("/").text
+
+
+def test_blogger_comment_threads_and_labels(runner: FlaskCliRunner, client: FlaskClient) -> None:
+    run(runner, "import", "blogger", str(FIXTURES / "blogger-atom.xml"))
+    post = db.session.scalars(
+        select(Post).where(Post.slug == "broad-beans-cafe-notes-first-frost")
+    ).one()
+    comments = db.session.scalars(select(Comment).where(Comment.post_id == post.id)).all()
+    assert len(comments) == 3
+    replies = [comment for comment in comments if comment.parent_id is not None]
+    assert replies and all(reply.root_id is not None for reply in replies)
+    assert {tag.name for tag in post.tags} == {"Vegetables", "weather"}
+    assert "café" in post.title
+
+
+def test_a_broken_blogger_file_changes_nothing(runner: FlaskCliRunner, make_post: Any) -> None:
+    make_post("Already here")
+    before = everything()
+    path = FIXTURES / "blogger-truncated.xml"
+    result = runner.invoke(args=["import", "blogger", str(path)])
+    assert result.exit_code != 0
+    assert len(result.output.strip().splitlines()) == 1 and str(path) in result.output
+    assert everything() == before
