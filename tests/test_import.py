@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import json
 import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +15,9 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from PIL import Image
 from sqlalchemy import func, select
 
+from blog import create_app
 from blog.authoring.service import save_post
+from blog.cli.prepare import prepare_database
 from blog.core.models import (
     Author,
     Comment,
@@ -294,3 +298,88 @@ def test_a_broken_blogger_file_changes_nothing(runner: FlaskCliRunner, make_post
     assert result.exit_code != 0
     assert len(result.output.strip().splitlines()) == 1 and str(path) in result.output
     assert everything() == before
+
+
+# --- JSON export and import ---------------------------------------------------------------------
+
+
+def comparable(path: Path) -> dict[str, Any]:
+    """An export without the moment it was made."""
+    document = json.loads(path.read_text())
+    document.pop("exported_at")
+    return dict(document)
+
+
+def test_json_round_trip_sqlite_to_postgres(
+    app: Flask,
+    runner: FlaskCliRunner,
+    postgres_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    author: Author,
+) -> None:
+    run(runner, "demo", "load")
+    run(runner, "import", "wordpress", str(WORDPRESS))
+    post = db.session.scalars(select(Post).where(Post.slug == "walking-the-old-towpath")).one()
+    save_post(
+        author,
+        post,
+        title="Walking the Old Towpath",
+        slug="towpath",
+        summary="s",
+        body="New text.",
+        tags=["Walks"],
+        status=PostStatus.PUBLISHED,
+        publish_at=None,
+    )
+    first = tmp_path / "first.json"
+    exported = run(runner, "export", str(first))
+    assert "Exported" in exported.output
+    document = json.loads(first.read_text())
+    assert document["format"] == "blog-export" and "password_hash" not in document["authors"][0]
+    assert document["revisions"] and document["redirects"]
+
+    monkeypatch.setenv("DATABASE_URL", postgres_url)
+    monkeypatch.setenv("BLOG_INSTANCE_PATH", str(tmp_path / "pg-instance"))
+    postgres = create_app({"TESTING": True, "DEMO_CONTENT_ON_EMPTY": False})
+    prepare_database(postgres)
+    pg_runner = postgres.test_cli_runner()
+    with postgres.app_context():
+        loaded = pg_runner.invoke(args=["import", "json", str(first)])
+        assert loaded.exit_code == 0, loaded.output
+        second = tmp_path / "second.json"
+        assert pg_runner.invoke(args=["export", str(second)]).exit_code == 0
+        # The ids carried over leave PostgreSQL's sequences ready for new rows.
+        again = pg_runner.invoke(args=["import", "json", str(first)])
+        assert again.exit_code != 0 and "has posts already" in again.output
+        served = postgres.test_client().get("/posts/towpath")
+        assert served.status_code == 200
+        assert postgres.test_client().get("/2024/05/12/walking-the-old-towpath/").status_code == 301
+        db.session.remove()
+        db.engine.dispose()
+    assert comparable(second) == comparable(first)
+
+
+def test_json_import_refuses_a_blog_with_posts_and_foreign_files(
+    runner: FlaskCliRunner, make_post: Any, tmp_path: Path
+) -> None:
+    export = tmp_path / "blog.json"
+    run(runner, "export", str(export))
+    make_post("Mine")
+    result = runner.invoke(args=["import", "json", str(export)])
+    assert result.exit_code != 0 and "has posts already" in result.output
+    other = tmp_path / "other.json"
+    other.write_text('{"hello": "world"}')
+    result = runner.invoke(args=["import", "json", str(other)])
+    assert result.exit_code != 0 and "not a blog export" in result.output
+
+
+def test_export_with_secrets_is_owner_only(
+    runner: FlaskCliRunner, author: Author, tmp_path: Path
+) -> None:
+    author.password_hash = "scrypt:secret"
+    db.session.commit()
+    export = tmp_path / "secret.json"
+    run(runner, "export", str(export), "--with-secrets")
+    assert json.loads(export.read_text())["authors"][0]["password_hash"] == "scrypt:secret"
+    assert stat.S_IMODE(export.stat().st_mode) == 0o600

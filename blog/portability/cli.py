@@ -9,7 +9,7 @@ import click
 from flask import Flask
 
 from blog.core.web import Refused
-from blog.portability import redirects
+from blog.portability import jsonfile, redirects
 from blog.portability.blogger import read_blogger
 from blog.portability.importer import ImportReport, import_site
 from blog.portability.source import ImportFileError, Site
@@ -59,6 +59,38 @@ def init_app(app: Flask) -> None:
     def import_blogger(file: Path) -> None:
         """Import a Blogger export (Back up content, or Google Takeout's feed.atom)."""
         _run_import(read_blogger, file, None)
+
+    @import_group.command("json")
+    @click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+    @click.option(
+        "--media",
+        type=click.Path(path_type=Path, exists=True, file_okay=False),
+        help="The folder `export --media` wrote the uploaded files to.",
+    )
+    def import_json(file: Path, media: Path | None) -> None:
+        """Load a blog from `flask export` into this one, which must have no posts yet."""
+        try:
+            added = jsonfile.import_blog(jsonfile.read_export(file), media)
+        except ImportFileError as error:
+            raise click.ClickException(f"{file}: {error}") from None
+        click.echo(
+            "Imported " + ", ".join(f"{count} {name}" for name, count in added.items()) + "."
+        )
+
+    @app.cli.command("export")
+    @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+    @click.option("--with-secrets", is_flag=True, help="Include the authors' password hashes.")
+    @click.option(
+        "--media",
+        type=click.Path(path_type=Path, file_okay=False),
+        help="Also copy the uploaded files into this folder.",
+    )
+    def export_command(file: Path, with_secrets: bool, media: Path | None) -> None:
+        """Write the whole blog (authors, posts, pages, revisions, tags, comments) as JSON."""
+        written = jsonfile.write_export(file, with_secrets, media)
+        click.echo(
+            "Exported " + ", ".join(f"{count} {name}" for name, count in written.items()) + "."
+        )
 
     @app.cli.group("redirects")
     def redirects_group() -> None:
