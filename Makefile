@@ -8,7 +8,7 @@ WORKERS ?= 2
 HTMX_DIR := static/vendor/htmx
 export FLASK_APP := blog
 
-.PHONY: run dev test test-fast lint bench prereqs setup demo clean screenshots
+.PHONY: run dev test test-fast test-postgres lint bench prereqs setup demo clean screenshots
 
 run: setup
 	@echo "Serving the blog at http://$(HOST):$(PORT)/ . It answers only to the host names in"
@@ -20,9 +20,15 @@ dev: setup
 	$(BIN)/flask prepare
 	$(BIN)/flask --debug run --host $(HOST) --port $(PORT)
 
-# Everything: lint, format, types, then every test (browser and end-to-end included).
+# Everything: lint, format, types, every test (browser and end-to-end included) on SQLite,
+# then the in-process tests again on PostgreSQL (127.0.0.1:5432).
 test: setup $(VENV)/.test-deps lint
 	$(BIN)/pytest
+	$(MAKE) --no-print-directory test-postgres
+
+# The in-process tests on PostgreSQL: one database for the run, emptied after each test.
+test-postgres: setup $(VENV)/.test-deps
+	TEST_DATABASE=postgres $(BIN)/pytest -m "not browser and not standards and not e2e"
 
 # The in-process tests only (no browser, no real server): the quick loop while working.
 test-fast: setup $(VENV)/.test-deps

@@ -51,13 +51,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
         )
 
+    # The core first: its checks of every request run before any extension's (CSRF's too).
+    core.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     csrf.init_app(app)
     htmx.init_app(app)
     login_manager.init_app(app)
 
-    core.init_app(app)
     cli.init_app(app)
     accounts_cli.init_app(app)
     operations_cli.init_app(app)

@@ -17,6 +17,7 @@ from flask import Flask, g
 from flask.testing import FlaskClient
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
+from sqlalchemy.pool import NullPool
 from werkzeug.security import generate_password_hash
 
 from blog import create_app
@@ -118,21 +119,86 @@ def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+# `make test` runs the in-process tests twice: on SQLite, then with TEST_DATABASE=postgres on
+# the PostgreSQL server at 127.0.0.1:5432 (one database for the run, emptied after each test).
+TEST_DATABASE = os.environ.get("TEST_DATABASE", "sqlite")
+ON_POSTGRES = TEST_DATABASE == "postgres"
+POSTGRES_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL, leave out what only SQLite has (its file, AUTOINCREMENT, online backup)."""
+    if not ON_POSTGRES:
+        return
+    skip = pytest.mark.skip(reason="SQLite only (this run is on PostgreSQL)")
+    for item in items:
+        if item.get_closest_marker("sqlite_only"):
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def postgres_test_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A PostgreSQL database for the whole run, migrated once with the real migrations."""
+    import psycopg
+
+    name = f"blog_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    try:
+        with pytest.MonkeyPatch.context() as monkeypatch:
+            _clean_environment(monkeypatch, tmp_path_factory.mktemp("pg") / "instance")
+            template = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
+            prepare_database(template)
+            with template.app_context():
+                db.engine.dispose()
+        yield url
+    finally:
+        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _empty_postgres() -> None:
+    """Remove every row a test wrote, and restart the ids (as a fresh SQLite copy would)."""
+    tables = ", ".join(
+        f'"{table.name}"' for table in db.metadata.sorted_tables if table.name != "alembic_version"
+    )
+    db.session.remove()
+    with db.engine.begin() as connection:
+        connection.execute(db.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
 @pytest.fixture
 def app(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, migrated_database: Path
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> Iterator[Flask]:
-    """A fresh app on its own SQLite file, migrated with the real migrations, no demo posts."""
+    """A fresh app on its own database, migrated with the real migrations, no demo posts.
+
+    SQLite: a copy of a file migrated once. PostgreSQL: the run's database, emptied afterwards.
+    """
     _clean_environment(monkeypatch, tmp_path / "instance")
-    database = tmp_path / "test.sqlite3"
-    shutil.copyfile(migrated_database, database)
-    application = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"})
+    if ON_POSTGRES:
+        uri = request.getfixturevalue("postgres_test_database")
+    else:
+        database = tmp_path / "test.sqlite3"
+        shutil.copyfile(request.getfixturevalue("migrated_database"), database)
+        uri = f"sqlite:///{database}"
+    settings: dict[str, Any] = {**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": uri}
+    if ON_POSTGRES:
+        # No pool: every connection closes with its session, also in the extra apps some tests
+        # make from this one's settings (an unclosed connection warns, and warnings fail tests).
+        settings["SQLALCHEMY_ENGINE_OPTIONS"] = {"poolclass": NullPool}
+    application = create_app(settings)
     application.jinja_env.bytecode_cache = TEMPLATE_CACHE
     application.test_client_class = FreshRequestClient
     with application.app_context():
-        yield application
-        db.session.remove()
-        db.engine.dispose()
+        try:
+            yield application
+        finally:
+            if ON_POSTGRES:
+                _empty_postgres()
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture

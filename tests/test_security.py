@@ -131,6 +131,7 @@ def test_delete_drops_the_comment_from_the_session(client: FlaskClient, post: Po
         assert str(mine) not in session.get("own_comments", {})
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_tables_use_autoincrement(app: Flask) -> None:
     path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
     with sqlite3.connect(path) as connection:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
+from blog.core.forms import TextForm
 from blog.core.models import Limits
 
 
-class SignInForm(FlaskForm):
+class SignInForm(TextForm):
     """Email and password."""
 
     email = EmailField(

@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp, ValidationError
 
-from blog.core.forms import lower, single_line, strip
+from blog.core.forms import TextForm, lower, single_line, strip
 from blog.core.models import Limits
 from blog.core.text import split_tags
 
@@ -24,7 +24,7 @@ def _tags_ok(_form: FlaskForm, field: Any) -> None:
         raise ValidationError(f"Each tag can be at most {Limits.TAG_NAME} characters.")
 
 
-class PostForm(FlaskForm):
+class PostForm(TextForm):
     """The editor: a post's text, its labels and when it is published."""
 
     title = StringField(

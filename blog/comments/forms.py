@@ -9,7 +9,14 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, StringField, TextAreaField, URLField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from blog.core.forms import email_address, has_control_characters, single_line, strip, web_address
+from blog.core.forms import (
+    TextForm,
+    email_address,
+    has_control_characters,
+    single_line,
+    strip,
+    web_address,
+)
 from blog.core.models import Limits
 
 
@@ -24,7 +31,7 @@ def _comment_body(_form: FlaskForm, field: Any) -> None:
         raise ValidationError("Your comment contains characters that are not text.")
 
 
-class CommentForm(FlaskForm):
+class CommentForm(TextForm):
     """A new comment or reply; `homepage` is the honeypot that people never see."""
 
     name = StringField(
@@ -72,7 +79,7 @@ class CommentForm(FlaskForm):
     homepage = StringField("Leave this field empty", filters=[strip])
 
 
-class CommentEditForm(FlaskForm):
+class CommentEditForm(TextForm):
     """The body of one's own comment, within the edit window."""
 
     body = TextAreaField(

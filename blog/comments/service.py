@@ -24,7 +24,7 @@ from blog.core.markdown import render_comment
 from blog.core.models import Comment, CommentStatus, Post, utcnow
 from blog.core.posts import is_visible
 from blog.core.text import content_digest
-from blog.core.web import Refused
+from blog.core.web import Refused, parse_id
 from blog.extensions import db
 
 DUPLICATE = "This comment has already been posted here."
@@ -76,9 +76,8 @@ def reply_target(post: Post, comment_id: int) -> Comment | None:
 
 def reply_target_of(post: Post, raw: str | None) -> Comment | None:
     """`reply_target` for a form's raw parent_id, which may be empty or garbage."""
-    raw = raw or ""
-    ok = raw.isascii() and raw.isdigit() and len(raw) <= 18
-    return reply_target(post, int(raw)) if ok else None
+    ident = parse_id(raw)
+    return reply_target(post, ident) if ident is not None else None
 
 
 @contextmanager

@@ -15,6 +15,19 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _BODY_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+class TextForm(FlaskForm):
+    """A form whose every field must be text: a NUL character fails it (no database takes one)."""
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """The fields' own checks, then: no NUL anywhere."""
+        valid = bool(super().validate(extra_validators))
+        for field in self:
+            if isinstance(field.data, str) and "\x00" in field.data:
+                field.errors = [*field.errors, "Please use text only."]
+                valid = False
+        return valid
+
+
 def strip(value: Any) -> Any:
     """Filter: surrounding white space never counts."""
     return value.strip() if isinstance(value, str) else value

@@ -9,6 +9,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, login_required
 
 from blog.core.models import Author
+from blog.core.web import Refused
 
 # The names this machine answers to when no site address is configured.
 LOCAL_HOSTS = ("localhost", "127.0.0.1")
@@ -99,6 +100,15 @@ def same_site_path(target: str | None) -> str | None:
     return target.replace(" ", "%20")
 
 
+def refuse_unreadable_requests() -> None:
+    """A NUL character is never text: refuse it in the address (PostgreSQL would, with a 500).
+
+    Query values and forms are each checked where they are read (forms by `TextForm`).
+    """
+    if "\x00" in request.path:
+        raise Refused("The address contains characters that are not text.", 400)
+
+
 def current_author() -> Author:
     """The signed-in author (call only behind `authors_only` or `login_required`)."""
     author: Author = current_user.author
@@ -118,5 +128,6 @@ def init_app(app: Flask) -> None:
     """Attach the headers to every response, error pages and static files included."""
     app.session_interface = SessionInterface()
     trusted_hosts(app)
+    app.before_request(refuse_unreadable_requests)
     app.after_request(add_security_headers)
     app.after_request(relative_redirects)

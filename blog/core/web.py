@@ -63,8 +63,8 @@ def render_fragment(
     return "\n".join(parts)
 
 
-# The largest id a database integer column holds (SQLite and PostgreSQL bigint alike).
-LARGEST_ID = 2**63 - 1
+# The largest id an integer column holds on every database we run on (PostgreSQL's integer).
+LARGEST_ID = 2**31 - 1
 
 
 class DatabaseInt(IntegerConverter):
@@ -77,6 +77,15 @@ class DatabaseInt(IntegerConverter):
     def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", LARGEST_ID)
         super().__init__(map, *args, **kwargs)
+
+
+def parse_id(raw: str | None) -> int | None:
+    """An id from a form or query value: a whole number a column can hold, else None."""
+    raw = (raw or "").strip()
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > len(str(LARGEST_ID)):
+        return None
+    number = int(raw)
+    return number if 0 < number <= LARGEST_ID else None
 
 
 def page_number() -> int:

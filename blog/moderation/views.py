@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 from blog.core.models import Comment, Limits
 from blog.core.permissions import may_edit
 from blog.core.security import authors_only, current_author
-from blog.core.web import Refused, refusal_response, render_page, wants_fragment
+from blog.core.web import Refused, parse_id, refusal_response, render_page, wants_fragment
 from blog.extensions import db
 from blog.moderation.queries import FILTERS, comments_for
 from blog.moderation.service import ACTIONS, apply
@@ -71,11 +71,7 @@ def act(comment_id: int, action: str) -> Response:
 @bp.post("/bulk")
 def bulk() -> Response:
     """Apply one action to every ticked comment."""
-    ids = [
-        int(raw)
-        for raw in request.form.getlist("ids")
-        if raw.isascii() and raw.isdigit() and len(raw) <= 18
-    ]
+    ids = [ident for ident in map(parse_id, request.form.getlist("ids")) if ident is not None]
     action = request.form.get("action", "")
     if not ids:
         if action not in ACTIONS:

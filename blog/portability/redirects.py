@@ -17,7 +17,7 @@ from blog.core.db import write_transaction
 from blog.core.errors import render_error
 from blog.core.models import Limits, Post, PostKind, Redirect
 from blog.core.posts import remember_old_path
-from blog.core.web import Refused
+from blog.core.web import Refused, parse_id
 from blog.extensions import db
 
 # Query arguments that name a post on WordPress's default addresses.
@@ -90,9 +90,9 @@ def _wordpress_id_redirect() -> Response | None:
     if request.path != "/" or request.method not in ("GET", "HEAD"):
         return None
     for name in WORDPRESS_IDS:
-        value = request.args.get(name, "")
-        if value.isascii() and value.isdigit() and len(value) < 20:
-            post = target_of("/?" + urlencode({name: value}))
+        ident = parse_id(request.args.get(name))
+        if ident is not None:
+            post = target_of("/?" + urlencode({name: ident}))
             if post is not None:
                 return redirect(post_url(post), 301)  # type: ignore[return-value]
     return None
