@@ -76,6 +76,9 @@ class DefaultConfig:
     SIGNIN_FREE_FAILURES = 3
     SIGNIN_MAX_DELAY = 30
     UPLOAD_MAX_BYTES = 5 * 1024 * 1024
+    # Where uploaded images are kept; empty: instance/media. Several app servers share one
+    # folder (a disk they all mount), and nginx can serve it directly.
+    MEDIA_DIR = ""
     # Decoded size limits for uploaded images (a small file can hold a huge picture).
     IMAGE_MAX_PIXELS = 40_000_000
     IMAGE_MAX_SIDE = 12_000
@@ -100,6 +103,8 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config.from_mapping(test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
+    if not app.config.get("MEDIA_DIR"):
+        app.config["MEDIA_DIR"] = str(Path(app.instance_path) / "media")
     validate_config(app.config)
 
 

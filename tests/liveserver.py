@@ -117,10 +117,17 @@ def gunicorn_server(
         server.stop()
 
 
-def create_author(work: Path, email: str, password: str, name: str = "Load Author") -> None:
+def create_author(
+    work: Path,
+    email: str,
+    password: str,
+    name: str = "Load Author",
+    extra_env: dict[str, str] | None = None,
+) -> None:
     """Make an author account with the real command line, in the server's instance."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("BLOG_")}
     env["BLOG_INSTANCE_PATH"] = str(work / "instance")
+    env.update(extra_env or {})
     subprocess.run(
         [
             str(Path(sys.executable).parent / "flask"),

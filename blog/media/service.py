@@ -17,8 +17,8 @@ CONTENT_TYPES = {"png": "image/png", "jpg": "image/jpeg", "gif": "image/gif", "w
 
 
 def media_dir() -> Path:
-    """Where uploaded images live: inside the instance folder, never in the code tree."""
-    folder = Path(current_app.instance_path) / "media"
+    """Where uploaded images live (MEDIA_DIR: instance/media unless set), never in the code."""
+    folder = Path(current_app.config["MEDIA_DIR"])
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

@@ -101,7 +101,7 @@ def backup(folder: Path) -> BackupResult:
         }
         version = copy.execute("SELECT version_num FROM alembic_version").fetchone()[0]
     target.chmod(0o600)
-    media = Path(current_app.instance_path) / "media"
+    media = Path(current_app.config["MEDIA_DIR"])
     copied = 0
     if media.is_dir():
         _private_dir(folder / "media")
@@ -162,7 +162,7 @@ def restore(folder: Path, known_versions: set[str]) -> Path:
         if old.exists():
             old.rename(aside.with_name(aside.name + suffix))
     _copy_private(folder / DATABASE_FILE, target)
-    media = Path(current_app.instance_path) / "media"
+    media = Path(current_app.config["MEDIA_DIR"])
     if (folder / "media").is_dir():
         if media.exists():
             media.rename(media.with_name(f"media.before-restore-{stamp}"))

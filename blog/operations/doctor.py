@@ -114,7 +114,7 @@ def check_database(app: Flask) -> list[Finding]:
 
 def check_media(app: Flask) -> Finding:
     """Uploads go to instance/media, which the server must be able to write."""
-    media = Path(app.instance_path) / "media"
+    media = Path(app.config["MEDIA_DIR"])
     folder = media if media.exists() else Path(app.instance_path)
     if os.access(folder, os.W_OK | os.X_OK):
         return Finding("media folder", True, str(media))

@@ -63,7 +63,7 @@ def export_blog(with_secrets: bool = False) -> dict[str, Any]:
         )
     ):
         tag_ids.setdefault(post_id, []).append(tag_id)
-    folder = Path(current_app.instance_path) / "media"
+    folder = Path(current_app.config["MEDIA_DIR"])
     return {
         "format": FORMAT,
         "version": VERSION,
