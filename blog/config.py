@@ -66,6 +66,7 @@ class DefaultConfig:
     COMMENT_ADDRESS_RATE_LIMIT = 60  # comments per address (shared by everyone behind it) ...
     COMMENT_ADDRESS_RATE_WINDOW = 600  # ... per this many seconds
     COMMENT_EDIT_SECONDS = 15 * 60
+    COMMENTS_CLOSE_AFTER_DAYS = 0  # close comments on posts older than this (0: never)
     COMMENT_MAX_REQUEST_BYTES = 64 * 1024
 
     # Authors
@@ -124,6 +125,7 @@ WHOLE_NUMBERS: dict[str, int] = {
     "COMMENT_ADDRESS_RATE_LIMIT": 1,
     "COMMENT_ADDRESS_RATE_WINDOW": 1,
     "COMMENT_EDIT_SECONDS": 0,
+    "COMMENTS_CLOSE_AFTER_DAYS": 0,
     "COMMENT_MAX_REQUEST_BYTES": 1024,
     "SIGNIN_FREE_FAILURES": 0,
     "SESSION_IDLE_DAYS": 1,

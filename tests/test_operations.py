@@ -285,3 +285,45 @@ def test_demo_remove_deletes_the_demo_and_nothing_else(
     app.config["DEMO_CONTENT_ON_EMPTY"] = True
     prepare_database(app)
     assert count(Post) == 0
+
+
+# --- closing comments ---------------------------------------------------------------------------
+
+
+def test_closed_comments_take_no_more(
+    app: Flask,
+    runner: FlaskCliRunner,
+    client: FlaskClient,
+    make_post: PostFactory,
+    make_comment: Any,
+) -> None:
+    app.config.update(COMMENT_MIN_SECONDS=0, COMMENT_MODERATION="open")
+    post = make_post("Closing soon")
+    old = make_post("Old news", published_at=utcnow() - timedelta(days=400))
+    parent = make_comment(post, "Before closing")
+    result = runner.invoke(args=["comments", "close", post.slug, "--older-than", "365"])
+    assert "Closed comments on 2 post(s)." in result.output
+    page = client.get(f"/posts/{post.slug}").text
+    assert "Comments are closed on this article." in page
+    assert "Before closing" in page and "/reply" not in page
+    data = {"name": "Late", "body": "Too late", "started": form_started_token()}
+    for slug in (post.slug, old.slug):
+        assert client.post(f"/posts/{slug}/comments", data=data).status_code == 403
+    assert client.get(f"/posts/{post.slug}/comments/{parent.id}/reply").status_code == 403
+    runner.invoke(args=["comments", "open", post.slug])
+    assert client.post(f"/posts/{post.slug}/comments", data=data).status_code == 303
+
+
+def test_comments_close_by_age_setting(
+    app: Flask, client: FlaskClient, make_post: PostFactory
+) -> None:
+    app.config.update(
+        COMMENT_MIN_SECONDS=0, COMMENT_MODERATION="open", COMMENTS_CLOSE_AFTER_DAYS=30
+    )
+    fresh = make_post("Fresh")
+    stale = make_post("Stale", published_at=utcnow() - timedelta(days=31))
+    data = {"name": "R", "body": "Hello", "started": form_started_token()}
+    assert client.post(f"/posts/{fresh.slug}/comments", data=data).status_code == 303
+    assert "Comments are closed" in client.get(f"/posts/{stale.slug}").text
+    data = {"name": "R", "body": "Hello again", "started": form_started_token()}
+    assert client.post(f"/posts/{stale.slug}/comments", data=data).status_code == 403

@@ -16,7 +16,7 @@ from blog.comments.ownership import editable_ids, own_comments
 from blog.comments.queries import comment_threads
 from blog.comments.spam import form_started_token
 from blog.core.models import Comment, CommentStatus, Post
-from blog.core.posts import neighbours
+from blog.core.posts import comments_open, neighbours
 from blog.core.web import render_fragment
 
 
@@ -69,6 +69,7 @@ def section_context(
     page = comment_threads(post, 1, pages, current_app.config["COMMENTS_PER_PAGE"], own_comments())
     return {
         "post": post,
+        "open": comments_open(post, current_app.config["COMMENTS_CLOSE_AFTER_DAYS"]),
         "comments": page,
         "editable": editable_ids(page.threads),
         "form": form or new_comment_form(),
@@ -79,7 +80,7 @@ def section_context(
 
 def form_context(post: Post, form: CommentForm, status: Status) -> dict[str, Any]:
     """What the comment form alone needs, to show errors without redrawing the comments."""
-    return {"post": post, "form": form, "status": status}
+    return {"post": post, "form": form, "status": status, "open": True}
 
 
 SECTION_TEMPLATE = "comments/section.html"

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 
@@ -22,13 +23,14 @@ from blog.comments.ownership import (
 from blog.core.db import write_transaction
 from blog.core.markdown import render_comment
 from blog.core.models import Comment, CommentStatus, Post, utcnow
-from blog.core.posts import is_visible
+from blog.core.posts import comments_open, is_visible
 from blog.core.text import content_digest
 from blog.core.web import Refused, parse_id
 from blog.extensions import db
 
 DUPLICATE = "This comment has already been posted here."
 NOT_OPEN = "This article is not open for comments."
+CLOSED = "Comments are closed on this article."
 PARENT_GONE = "The comment you are replying to is no longer available."
 
 
@@ -103,6 +105,8 @@ def submit_comment(post: Post, form: CommentForm, client: str, commenter: str) -
 
     `client` names the sender's address and `commenter` their browser, for the rate limits.
     """
+    if not comments_open(post, current_app.config["COMMENTS_CLOSE_AFTER_DAYS"]):
+        raise Refused(CLOSED, 403)
     stamp = spam.check_not_a_bot(form)
     body = form.body.data or ""
     html = render_comment(body)
@@ -114,6 +118,8 @@ def submit_comment(post: Post, form: CommentForm, client: str, commenter: str) -
         # Checked again under the write lock: the post may have been unpublished meanwhile.
         if not db.session.scalar(select(exists().where(Post.id == post_id, is_visible(now)))):
             raise Refused(NOT_OPEN, 404)
+        if db.session.scalar(select(Post.comments_closed).where(Post.id == post_id)):
+            raise Refused(CLOSED, 403)  # closed meanwhile
         parent = None
         if form.parent_id.data:
             parent = reply_target_of(post, form.parent_id.data)

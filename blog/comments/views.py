@@ -14,7 +14,7 @@ from blog.comments.section import Status
 from blog.core import ratelimit
 from blog.core.errors import error_response
 from blog.core.models import Post
-from blog.core.posts import visible_post
+from blog.core.posts import comments_open, visible_post
 from blog.core.web import Refused, page_number, refusal_response, render_page, wants_fragment
 
 CSRF_MESSAGE = (
@@ -128,6 +128,8 @@ def reply(slug: str, comment_id: int) -> str:
     parent = service.reply_target(post, comment_id)
     if parent is None:
         abort(404)
+    if not comments_open(post, current_app.config["COMMENTS_CLOSE_AFTER_DAYS"]):
+        raise Refused(service.CLOSED, 403)
     return render_page(
         "comments/reply.html",
         "reply_form",

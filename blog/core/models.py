@@ -288,6 +288,8 @@ class Post(Model):
     body_html: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default=PostStatus.DRAFT.value)
     kind: Mapped[str] = mapped_column(String(16), default=PostKind.POST.value)
+    # Closed by the operator (`flask comments close`); COMMENTS_CLOSE_AFTER_DAYS closes old ones.
+    comments_closed: Mapped[bool] = mapped_column(default=False)
     published_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import joinedload, selectinload, undefer
@@ -59,6 +59,15 @@ def neighbours(post: Post) -> tuple[Post | None, Post | None]:
         .limit(1)
     )
     return older, newer
+
+
+def comments_open(post: Post, close_after_days: int, now: datetime | None = None) -> bool:
+    """Whether readers may still comment on `post` (closed by hand, or by age)."""
+    if post.comments_closed:
+        return False
+    if close_after_days and post.published_at is not None:
+        return post.published_at > (now or utcnow()) - timedelta(days=close_after_days)
+    return True
 
 
 def visible_page(slug: str) -> Post | None:

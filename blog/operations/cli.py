@@ -11,7 +11,7 @@ from flask import Flask
 
 from blog.operations import backup as backups
 from blog.operations.doctor import diagnose
-from blog.operations.maintain import erase_commenter, maintain
+from blog.operations.maintain import close_comments, erase_commenter, maintain, open_comments
 
 
 def _known_versions(app: Flask) -> set[str]:
@@ -77,6 +77,25 @@ def init_app(app: Flask) -> None:
     @app.cli.group("comments")
     def comments_group() -> None:
         """Commenters' data."""
+
+    @comments_group.command("close")
+    @click.argument("slugs", nargs=-1)
+    @click.option(
+        "--older-than",
+        type=click.IntRange(min=0),
+        help="Also every post older than this many days.",
+    )
+    def close_command(slugs: tuple[str, ...], older_than: int | None) -> None:
+        """Close comments on the posts SLUGS (and/or on old posts): no new comments or replies."""
+        if not slugs and older_than is None:
+            raise click.UsageError("Name the posts' slugs, or give --older-than DAYS.")
+        click.echo(f"Closed comments on {close_comments(list(slugs), older_than)} post(s).")
+
+    @comments_group.command("open")
+    @click.argument("slugs", nargs=-1, required=True)
+    def open_command(slugs: tuple[str, ...]) -> None:
+        """Open comments again on the posts SLUGS."""
+        click.echo(f"Opened comments on {open_comments(list(slugs))} post(s).")
 
     @comments_group.command("erase")
     @click.argument("email")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, update
+from sqlalchemy import ColumnElement, delete, or_, update
 
 from blog.accounts.service import prune_sessions
 from blog.core.db import write_transaction
-from blog.core.models import Comment, RateLimitHit, utcnow
+from blog.core.models import Comment, Post, RateLimitHit, utcnow
 from blog.extensions import db
 
 
@@ -46,5 +46,32 @@ def erase_commenter(email: str) -> int:
             update(Comment)
             .where(Comment.author_email == email.strip().lower())
             .values(author_name="(name removed)", author_email=None, author_website=None)
+        )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def close_comments(slugs: list[str], older_than_days: int | None) -> int:
+    """Close comments on the posts with these slugs, and on posts older than that; how many."""
+    with write_transaction():
+        where: list[ColumnElement[bool]] = []
+        if slugs:
+            where.append(Post.slug.in_(slugs))
+        if older_than_days is not None:
+            where.append(Post.published_at < utcnow() - timedelta(days=older_than_days))
+        if not where:
+            return 0
+        result = db.session.execute(
+            update(Post)
+            .where(or_(*where), Post.comments_closed.is_(False))
+            .values(comments_closed=True)
+        )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def open_comments(slugs: list[str]) -> int:
+    """Open comments again on the posts with these slugs; how many."""
+    with write_transaction():
+        result = db.session.execute(
+            update(Post).where(Post.slug.in_(slugs)).values(comments_closed=False)
         )
     return int(getattr(result, "rowcount", 0) or 0)
