@@ -48,6 +48,8 @@ class DefaultConfig:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None
+    # Extra links in the header after Home, Tags and Archive, e.g. pages: [["About", "/about"]].
+    NAVIGATION: list[list[str]] = []
     # Load the demo posts when the server starts on an empty database.
     DEMO_CONTENT_ON_EMPTY = True
     # How many proxies in front of the app set X-Forwarded-For (0: clients connect directly).
@@ -161,6 +163,23 @@ def _yes_no(name: str, value: Any) -> bool:
     raise ConfigError(f"{name} must be true or false, not {value!r}.")
 
 
+def _navigation(value: Any) -> list[tuple[str, str]]:
+    links = value or []
+    if not isinstance(links, list | tuple) or not all(
+        isinstance(link, list | tuple)
+        and len(link) == 2
+        and all(isinstance(part, str) and part.strip() for part in link)
+        and str(link[1]).startswith("/")
+        and not str(link[1]).startswith("//")
+        for link in links
+    ):
+        raise ConfigError(
+            f'NAVIGATION must be a list of [label, path] pairs like [["About", "/about"]], '
+            f"not {value!r}."
+        )
+    return [(str(label).strip(), str(path).strip()) for label, path in links]
+
+
 def _host_names(value: Any) -> list[str]:
     if value is None or value == "":
         return []
@@ -177,6 +196,7 @@ def validate_config(config: dict[str, Any]) -> None:
     for name in YES_NO:
         config[name] = _yes_no(name, config[name])
     config["TRUSTED_HOSTS"] = _host_names(config["TRUSTED_HOSTS"])
+    config["NAVIGATION"] = _navigation(config["NAVIGATION"])
     site_url = str(config["SITE_URL"] or "")
     if site_url and (
         urlsplit(site_url).scheme not in ("http", "https") or not urlsplit(site_url).hostname

@@ -162,3 +162,11 @@ def test_a_bad_setting_stops_the_command_line(
     assert "COMMENT_MODERATION must be one of open, links, first-time, all, not 'link'." in (
         result.stderr
     )
+
+
+def test_navigation_setting(instance: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BLOG_NAVIGATION", '[["About", "/about"], ["Contact", "/contact"]]')
+    assert create_app().config["NAVIGATION"] == [("About", "/about"), ("Contact", "/contact")]
+    monkeypatch.setenv("BLOG_NAVIGATION", '[["Elsewhere", "https://evil.example/"]]')
+    with pytest.raises(ConfigError, match="NAVIGATION must be a list of"):
+        create_app()

@@ -139,6 +139,7 @@ def cluster(postgres_url: str, tmp_path: Path) -> Iterator[dict[str, str]]:
         "BLOG_PROXY_COUNT": "1",
         "BLOG_SITE_URL": f"https://127.0.0.1:{https_port}",
         "BLOG_COMMENT_MIN_SECONDS": "0",
+        "BLOG_COMMENT_RATE_LIMIT": "3",
         "BLOG_COMMENT_MODERATION": "links",  # more than two links: held for an author
     }
     first = GunicornServer(tmp_path / "a", workers=1, extra_env=env)
@@ -244,6 +245,13 @@ def test_two_app_servers_behind_nginx(cluster: dict[str, str]) -> None:
     assert post_comment(held, a, article, f"Waiting for approval {links}") == 303
     assert "Waiting for approval" in held.text(b + article)
     assert "Waiting for approval" not in Browser().text(b + article)
+
+    # One commenter's limit counts on both servers (3 here): the fourth comment waits.
+    quick = Browser()
+    codes = [
+        post_comment(quick, server, article, f"Limit {n}") for n, server in enumerate([a, b, a, b])
+    ]
+    assert codes == [303, 303, 303, 429]
 
     # Signed in on one server, signed in on the other.
     editor = Browser()

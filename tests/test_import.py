@@ -426,3 +426,11 @@ def test_readers_comment_while_a_large_import_runs(
         writer.join(timeout=60)
     assert f"Imported {posts} post(s)" in result.output
     assert codes and set(codes) == {303}, set(codes)
+
+
+def test_pages_can_join_the_header_navigation(app: Flask, runner: FlaskCliRunner) -> None:
+    run(runner, "import", "wordpress", str(WORDPRESS))
+    app.config["NAVIGATION"] = [("About", "/about")]
+    client = app.test_client()
+    assert '<li><a href="/about" aria-current="page">About</a></li>' in client.get("/about").text
+    assert '<li><a href="/about">About</a></li>' in client.get("/").text
