@@ -32,6 +32,7 @@ from blog.core.models import (
 )
 from blog.extensions import db
 from blog.portability import importer
+from tests.conftest import cheap_password_hash
 from tests.wxr import write_wxr
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -434,3 +435,18 @@ def test_pages_can_join_the_header_navigation(app: Flask, runner: FlaskCliRunner
     client = app.test_client()
     assert '<li><a href="/about" aria-current="page">About</a></li>' in client.get("/about").text
     assert '<li><a href="/about">About</a></li>' in client.get("/").text
+
+
+def test_the_editor_links_a_page_to_its_own_address(
+    app: Flask, runner: FlaskCliRunner, author: Author
+) -> None:
+    run(runner, "import", "wordpress", str(WORDPRESS))
+    page = db.session.scalars(select(Post).where(Post.slug == "about")).one()
+    author.role = "editor"
+    author.password_hash = cheap_password_hash("long enough password")
+    db.session.commit()
+    editor = app.test_client()
+    form = {"email": author.email, "password": "long enough password"}
+    assert editor.post("/account/sign-in", data=form).status_code == 303
+    assert 'href="/about">View on the blog' in editor.get(f"/editor/posts/{page.id}").text
+    assert 'href="/about">View<span' in editor.get("/editor/?show=all").text
