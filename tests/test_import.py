@@ -6,7 +6,6 @@ import io
 import json
 import re
 import stat
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,6 @@ from sqlalchemy import func, select
 from blog import create_app
 from blog.authoring.service import save_post
 from blog.cli.prepare import prepare_database
-from blog.comments.spam import form_started_token
 from blog.core.models import (
     Author,
     Comment,
@@ -32,6 +30,7 @@ from blog.core.models import (
 )
 from blog.extensions import db
 from blog.portability import importer
+from tests.background import comments_arriving
 from tests.conftest import cheap_password_hash
 from tests.wxr import write_wxr
 
@@ -392,39 +391,11 @@ def test_export_with_secrets_is_owner_only(
 def test_readers_comment_while_a_large_import_runs(
     app: Flask, runner: FlaskCliRunner, make_post: Any, tmp_path: Path
 ) -> None:
-    app.config.update(
-        COMMENT_MIN_SECONDS=0,
-        COMMENT_MODERATION="open",
-        COMMENT_RATE_LIMIT=10_000,
-        COMMENT_ADDRESS_RATE_LIMIT=10_000,
-    )
     post = make_post("Open while importing")
-    slug = post.slug
     export = tmp_path / "big.xml"
     posts = write_wxr(export, 600_000)
-    codes: list[int] = []
-    done = threading.Event()
-
-    def comment_away() -> None:
-        with app.app_context():
-            browser = app.test_client()
-            number = 0
-            while not done.is_set() and number < 500:
-                data = {
-                    "name": "Reader",
-                    "body": f"During the import {number}",
-                    "started": form_started_token(),
-                }
-                codes.append(browser.post(f"/posts/{slug}/comments", data=data).status_code)
-                number += 1
-
-    writer = threading.Thread(target=comment_away)
-    writer.start()
-    try:
+    with comments_arriving(app, post.slug, at_least=1) as codes:
         result = run(runner, "import", "wordpress", str(export))
-    finally:
-        done.set()
-        writer.join(timeout=60)
     assert f"Imported {posts} post(s)" in result.output
     assert codes and set(codes) == {303}, set(codes)
 

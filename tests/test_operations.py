@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import sqlite3
 import stat
-import threading
-import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,7 @@ from blog.comments.spam import form_started_token
 from blog.core.db import write_transaction
 from blog.core.models import Author, Comment, Post, RateLimitHit, Tag, utcnow
 from blog.extensions import db
+from tests.background import comments_arriving
 from tests.conftest import PostFactory
 
 
@@ -71,50 +70,13 @@ def _app_like(app: Flask) -> Flask:
 def test_backup_while_comments_arrive_then_restore(
     app: Flask, runner: FlaskCliRunner, make_post: PostFactory, tmp_path: Path
 ) -> None:
-    app.config.update(
-        COMMENT_MIN_SECONDS=0,
-        COMMENT_MODERATION="open",
-        COMMENT_RATE_LIMIT=10_000,
-        COMMENT_ADDRESS_RATE_LIMIT=10_000,
-    )
     post = make_post("Busy post")
     media = Path(app.instance_path) / "media"
     media.mkdir(parents=True)
     (media / ("a" * 32 + ".png")).write_bytes(b"not really a png")
-    stop = threading.Event()
-    posted: list[int] = []
-    failed: list[BaseException] = []
-    slug = post.slug
-
-    def comment_away() -> None:
-        try:
-            with app.app_context():
-                browser = app.test_client()
-                for number in range(2000):
-                    if stop.is_set():
-                        return
-                    data = {
-                        "name": "Busy",
-                        "body": f"Comment {number}",
-                        "started": form_started_token(),
-                    }
-                    posted.append(browser.post(f"/posts/{slug}/comments", data=data).status_code)
-        except BaseException as error:  # reported by the test, not lost in the thread
-            failed.append(error)
-
-    writer = threading.Thread(target=comment_away)
-    writer.start()
-    try:
-        deadline = time.monotonic() + 60
-        while len(posted) < 20 and not failed and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert not failed, failed
-        assert len(posted) >= 20, "the comments never got going"
+    with comments_arriving(app, post.slug) as posted:
         result = runner.invoke(args=["backup", str(tmp_path / "backup")])
         assert result.exit_code == 0, result.output
-    finally:
-        stop.set()
-        writer.join(timeout=60)
     assert set(posted) == {303}
     folder = tmp_path / "backup"
     copy = folder / "blog.sqlite3"
