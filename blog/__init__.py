@@ -2,9 +2,9 @@
 
 Where things live: `core/` is shared infrastructure (database, models, Markdown, security,
 rendering, errors) and imports no feature; each feature package (`reading/`, `comments/`,
-`authoring/`, `media/`, `moderation/`, `accounts/`, `operations/`, `portability/`) owns its
-blueprint, forms, queries and services; `demo/` and `cli/` prepare a blog. Templates sit in
-`templates/<feature>/`.
+`authoring/`, `media/`, `moderation/`, `accounts/`, `operations/`, `portability/`,
+`feeds/`) owns its blueprint, forms, queries and services; `demo/` and `cli/` prepare a blog.
+Templates sit in `templates/<feature>/`.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from blog.authoring.views import bp as authoring_bp
 from blog.comments.views import bp as comments_bp
 from blog.config import load_config
 from blog.extensions import csrf, db, htmx, login_manager, migrate
+from blog.feeds.views import bp as feeds_bp
 from blog.media.views import bp as media_bp
 from blog.moderation.views import bp as moderation_bp
 from blog.operations import cli as operations_cli
@@ -72,6 +73,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         moderation_bp,
         accounts_bp,
         operations_bp,
+        feeds_bp,
     ):
         app.register_blueprint(blueprint)
     return app

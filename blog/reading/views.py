@@ -97,9 +97,3 @@ def page(slug: str) -> str:
 def favicon() -> Response:
     """Older clients ask for /favicon.ico whatever the page says; send them to our SVG icon."""
     return redirect(url_for("static", filename="favicon.svg"), code=301)  # type: ignore[return-value]
-
-
-@bp.get("/robots.txt")
-def robots() -> Response:
-    """Crawlers may read everything a reader can."""
-    return Response("User-agent: *\nAllow: /\n", mimetype="text/plain")
