@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import xml.etree.ElementTree as ElementTree
 from datetime import timedelta
 from typing import Any
@@ -141,3 +143,36 @@ def test_feeds_and_sitemap_never_list_pages_of_other_kinds(
     feed = parse(client, "/feed.xml")
     assert "Third time" not in [entry.title for entry in feed.entries]
     assert "https://blog.example.test/third-time" in sitemap_urls(client, "/sitemap.xml")
+
+
+# --- structured data on the article ------------------------------------------------------------
+
+
+def json_ld(html: str) -> dict[str, Any]:
+    """The page's JSON-LD, parsed."""
+    found = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    assert found, "no JSON-LD on the page"
+    data: dict[str, Any] = json.loads(found.group(1))
+    return data
+
+
+def test_article_json_ld(client: FlaskClient, blog: dict[str, Any], make_comment: Any) -> None:
+    post = blog["first"]
+    parent = make_comment(post, "A <b>bold</b> claim </script> here")
+    make_comment(post, "A reply", parent=parent, name="Replier")
+    data = json_ld(client.get(f"/posts/{post.slug}").text)
+    assert data["@context"] == "https://schema.org"
+    posting, crumbs = data["@graph"]
+    url = "https://blog.example.test/posts/first-light"
+    assert posting["@type"] == "BlogPosting" and posting["url"] == url
+    assert posting["headline"] == "First light"
+    assert posting["author"] == {"@type": "Person", "name": "Ada Quill"}
+    assert posting["datePublished"].endswith("Z") and posting["dateModified"].endswith("Z")
+    assert posting["image"] == "https://blog.example.test/media/x.png"
+    assert posting["commentCount"] == 2
+    assert [comment["author"]["name"] for comment in posting["comment"]] == ["Reader", "Replier"]
+    assert posting["comment"][0]["url"] == f"{url}#comment-{parent.id}"
+    assert "</script> here" in posting["comment"][0]["text"]  # escaped in the page, intact here
+    assert [item["position"] for item in crumbs["itemListElement"]] == [1, 2, 3]
+    assert crumbs["itemListElement"][1]["item"] == "https://blog.example.test/tags/rivers"
+    assert crumbs["itemListElement"][-1]["item"] == url

@@ -11,8 +11,11 @@ from blog.comments.section import flashed_status, render_article, render_section
 from blog.core.posts import visible_page, visible_post
 from blog.core.web import page_number, render_page, wants_fragment
 from blog.reading import queries
+from blog.reading.structured import article_json_ld
 
 bp = Blueprint("reading", __name__)
+# The article template writes its schema.org data with this.
+bp.add_app_template_global(article_json_ld, "article_json_ld")
 
 
 def _listing(
