@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from blog.core.models import Author, PostStatus, utcnow
 from blog.extensions import db
 from blog.feeds import views
-from tests.conftest import PostFactory
+from tests.conftest import PostFactory, cheap_password_hash
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
@@ -176,3 +176,42 @@ def test_article_json_ld(client: FlaskClient, blog: dict[str, Any], make_comment
     assert [item["position"] for item in crumbs["itemListElement"]] == [1, 2, 3]
     assert crumbs["itemListElement"][1]["item"] == "https://blog.example.test/tags/rivers"
     assert crumbs["itemListElement"][-1]["item"] == url
+
+
+# --- the article's comforts --------------------------------------------------------------------
+
+
+def test_author_pages_and_bylines(
+    client: FlaskClient, blog: dict[str, Any], author: Author
+) -> None:
+    article = client.get("/posts/first-light").text
+    assert f'href="/authors/{author.id}">Ada Quill</a>' in article
+    assert "1 min read" in article
+    assert '<span class="tags__label">Tags:</span>' in article
+    page = client.get(f"/authors/{author.id}")
+    assert page.status_code == 200
+    assert "Posts by Ada Quill" in page.text and "Writes tests." in page.text
+    assert "First light" in page.text and "Secret draft" not in page.text
+    assert f'href="/authors/{author.id}/feed.xml"' in page.text
+    assert client.get("/authors/999999").status_code == 404
+
+
+def test_only_the_posts_writer_or_an_editor_sees_edit(
+    app: Flask, client: FlaskClient, blog: dict[str, Any], author: Author
+) -> None:
+    assert ">Edit<" not in client.get("/posts/first-light").text
+    author.password_hash = cheap_password_hash("long enough password")
+    other = Author(
+        email="o@example.org",
+        name="Other",
+        role="author",
+        password_hash=cheap_password_hash("long enough password"),
+    )
+    db.session.add(other)
+    db.session.commit()
+    for person, sees in ((author, True), (other, False)):
+        browser = app.test_client()
+        form = {"email": person.email, "password": "long enough password"}
+        assert browser.post("/account/sign-in", data=form).status_code == 303
+        page = browser.get("/posts/first-light").text
+        assert (f'href="/editor/posts/{blog["first"].id}">Edit' in page) is sees

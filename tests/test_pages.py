@@ -39,7 +39,9 @@ def test_home_lists_newest_first_with_details(
     html = client.get("/").text
     assert titles(html) == ["Newer story", "Older story"]
     assert "Fresh news." in html
-    assert 'By <span class="byline__author">Ada Quill</span>' in html
+    assert re.search(
+        r'By <a class="byline__author" rel="author" href="/authors/\d+">Ada Quill</a>', html
+    )
     assert re.search(r'<time datetime="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ">', html)
     assert '<a class="tag" rel="tag" href="/tags/rivers">Rivers</a>' in html
     assert "2 Comments" in html  # the pending one is not counted

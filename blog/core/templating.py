@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +21,16 @@ def iso_utc(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+# Words a reader gets through in a minute, for "N min read".
+READING_SPEED = 230
+_TAG = re.compile(r"<[^>]+>")
+
+
+def reading_minutes(html: str) -> int:
+    """Minutes to read an article's text (at least one)."""
+    return max(1, round(len(_TAG.sub(" ", html).split()) / READING_SPEED))
+
+
 def absolute_url(path: str) -> str:
     """`path` on this site as an absolute URL, based on SITE_URL when the operator set one."""
     base = current_app.config.get("SITE_URL") or request.host_url
@@ -31,6 +42,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.filters["iso_utc"] = iso_utc
     app.jinja_env.globals["absolute_url"] = absolute_url
+    app.jinja_env.globals["reading_minutes"] = reading_minutes
     # Templates read `maxlength` from the same constants as the columns and the forms.
     app.jinja_env.globals["limits"] = Limits
     app.jinja_env.trim_blocks = True

@@ -9,7 +9,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, extract, func, select
 from sqlalchemy.orm import joinedload, selectinload, undefer
 
-from blog.core.models import Post, Tag, post_tags
+from blog.core.models import Author, Post, Tag, post_tags
 from blog.core.posts import is_article, is_visible
 from blog.extensions import db
 
@@ -45,6 +45,16 @@ def tag_page(tag: Tag, page: int, per_page: int) -> Pagination:
         Post.id.in_(select(post_tags.c.post_id).where(post_tags.c.tag_id == tag.id))
     )
     return _paginate(query, page, per_page)
+
+
+def author_page(author: Author, page: int, per_page: int) -> Pagination:
+    """One page of one author's visible posts."""
+    return _paginate(_listing().where(Post.author_id == author.id), page, per_page)
+
+
+def author_by_id(author_id: int) -> Author | None:
+    """The author with this id, if any."""
+    return db.session.get(Author, author_id)
 
 
 def _month_bounds(year: int, month: int) -> tuple[datetime, datetime]:

@@ -68,6 +68,27 @@ def tag(slug: str) -> str:
     return _listing(pagination, f"Posts tagged “{found.name}”", "reading.tag", slug=found.slug)
 
 
+@bp.get("/authors/<int:author_id>")
+def author(author_id: int) -> str:
+    """One author: their bio and their posts, a page at a time."""
+    found = queries.author_by_id(author_id)
+    if found is None:
+        abort(404)
+    pagination = queries.author_page(found, page_number(), current_app.config["POSTS_PER_PAGE"])
+    if not pagination.total:
+        abort(404)
+    return render_page(
+        "reading/listing.html",
+        "post_list",
+        with_title=True,
+        pagination=pagination,
+        heading=f"Posts by {found.name}",
+        endpoint="reading.author",
+        endpoint_args={"author_id": found.id},
+        author=found,
+    )
+
+
 @bp.get("/archive/")
 def archive() -> str:
     """The monthly archive: every month with posts."""
