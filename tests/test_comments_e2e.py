@@ -1,4 +1,8 @@
-"""Abuse limits hold across server processes: gunicorn with two workers on one SQLite file."""
+"""Abuse limits hold across server processes: gunicorn with two workers on one database.
+
+Each test runs on SQLite (WAL, BEGIN IMMEDIATE) and on PostgreSQL (its write lock), the two
+ways the blog makes parallel writers wait their turn.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,10 @@ import re
 import sqlite3
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from tests.httpclient import Commenter
@@ -22,13 +28,26 @@ BASE_ENV = {
 }
 
 
-def stored(work: Path, like: str) -> int:
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request: pytest.FixtureRequest) -> dict[str, str]:
+    """The server's database: its own SQLite file, or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return {}
+    return {"DATABASE_URL": request.getfixturevalue("postgres_url")}
+
+
+def stored(work: Path, like: str, backend: dict[str, str]) -> int:
     """Comments in the server's database whose body starts with `like`."""
-    with sqlite3.connect(work / "instance" / "blog.sqlite3") as conn:
-        (count,) = conn.execute(
-            "SELECT count(*) FROM comments WHERE body_source LIKE ?", (like + "%",)
-        ).fetchone()
-    return int(count)
+    query = "SELECT count(*) FROM comments WHERE body_source LIKE "
+    if "DATABASE_URL" in backend:
+        name = backend["DATABASE_URL"].rsplit("/", 1)[1]
+        with psycopg.connect(f"host=127.0.0.1 port=5432 user=postgres dbname={name}") as conn:
+            row = conn.execute(query + "%s", (like + "%",)).fetchone()
+    else:
+        with closing(sqlite3.connect(work / "instance" / "blog.sqlite3")) as conn:
+            row = conn.execute(query + "?", (like + "%",)).fetchone()
+    assert row is not None
+    return int(row[0])
 
 
 def post_pids(work: Path) -> set[str]:
@@ -38,8 +57,10 @@ def post_pids(work: Path) -> set[str]:
 
 
 @pytest.mark.parametrize("attempts", [24])
-def test_rate_limit_is_shared_by_both_workers(tmp_path: Path, attempts: int) -> None:
-    env = {**BASE_ENV, "BLOG_COMMENT_RATE_LIMIT": "5"}
+def test_rate_limit_is_shared_by_both_workers(
+    tmp_path: Path, attempts: int, backend: dict[str, str]
+) -> None:
+    env = {**BASE_ENV, **backend, "BLOG_COMMENT_RATE_LIMIT": "5"}
     with gunicorn_server(tmp_path, workers=2, extra_env=env) as base:
         browser = Commenter(base)
         with ThreadPoolExecutor(8) as pool:
@@ -48,17 +69,17 @@ def test_rate_limit_is_shared_by_both_workers(tmp_path: Path, attempts: int) -> 
             )
         pids = post_pids(tmp_path)
     assert Counter(codes) == {303: 5, 429: attempts - 5}, Counter(codes)
-    assert stored(tmp_path, "Rate test") == 5
+    assert stored(tmp_path, "Rate test", backend) == 5
     assert len(pids) == 2, f"only one worker answered: {pids}"
 
 
-def test_duplicates_are_refused_across_workers(tmp_path: Path) -> None:
-    env = {**BASE_ENV, "BLOG_COMMENT_RATE_LIMIT": "1000"}
+def test_duplicates_are_refused_across_workers(tmp_path: Path, backend: dict[str, str]) -> None:
+    env = {**BASE_ENV, **backend, "BLOG_COMMENT_RATE_LIMIT": "1000"}
     with gunicorn_server(tmp_path, workers=2, extra_env=env) as base:
         browser = Commenter(base)
         with ThreadPoolExecutor(8) as pool:
             codes = list(pool.map(browser.post_comment, ["The very same words"] * 16))
         pids = post_pids(tmp_path)
     assert Counter(codes) == {303: 1, 409: 15}, Counter(codes)
-    assert stored(tmp_path, "The very same words") == 1
+    assert stored(tmp_path, "The very same words", backend) == 1
     assert len(pids) == 2, f"only one worker answered: {pids}"
