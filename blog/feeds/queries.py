@@ -57,13 +57,3 @@ def sitemap_tags() -> Sequence[tuple[str, datetime]]:
         .group_by(Tag.slug)
         .order_by(Tag.slug)
     ).all()
-
-
-def tag_by_slug(slug: str) -> Tag | None:
-    """The tag with this slug, if any."""
-    return db.session.scalar(select(Tag).where(Tag.slug == slug))
-
-
-def author_by_id(author_id: int) -> Author | None:
-    """The author with this id, if any."""
-    return db.session.get(Author, author_id)

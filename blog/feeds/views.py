@@ -11,6 +11,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from blog.core.models import Author, Post, Tag, utcnow
 from blog.core.templating import absolute_url
 from blog.feeds import queries
+from blog.reading.queries import author_by_id, tag_by_slug
 
 bp = Blueprint("feeds", __name__)
 
@@ -74,7 +75,7 @@ def tag(slug: str) -> Response:
 
 
 def _tag(slug: str) -> Tag:
-    found = queries.tag_by_slug(slug)
+    found = tag_by_slug(slug)
     if found is None:
         abort(404)
     return found
@@ -83,7 +84,7 @@ def _tag(slug: str) -> Tag:
 @bp.get("/authors/<int:author_id>/feed.xml")
 def author(author_id: int) -> Response:
     """The newest posts by one author."""
-    found: Author | None = queries.author_by_id(author_id)
+    found: Author | None = author_by_id(author_id)
     if found is None:
         abort(404)
     posts = queries.feed_posts(FEED_SIZE, author=found)

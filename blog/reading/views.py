@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, current_app, redirect, url_for
 from flask_sqlalchemy.pagination import Pagination
 
 from blog.comments.section import flashed_status, render_article, render_section
+from blog.core.models import Author
 from blog.core.posts import visible_page, visible_post
 from blog.core.web import page_number, render_page, wants_fragment
 from blog.reading import queries
@@ -19,7 +20,11 @@ bp.add_app_template_global(article_json_ld, "article_json_ld")
 
 
 def _listing(
-    pagination: Pagination, heading: str | None, endpoint: str, **endpoint_args: object
+    pagination: Pagination,
+    heading: str | None,
+    endpoint: str,
+    author: Author | None = None,
+    **endpoint_args: object,
 ) -> str:
     return render_page(
         "reading/listing.html",
@@ -29,6 +34,7 @@ def _listing(
         heading=heading,
         endpoint=endpoint,
         endpoint_args=endpoint_args,
+        author=author,
     )
 
 
@@ -77,16 +83,8 @@ def author(author_id: int) -> str:
     pagination = queries.author_page(found, page_number(), current_app.config["POSTS_PER_PAGE"])
     if not pagination.total:
         abort(404)
-    return render_page(
-        "reading/listing.html",
-        "post_list",
-        with_title=True,
-        pagination=pagination,
-        heading=f"Posts by {found.name}",
-        endpoint="reading.author",
-        endpoint_args={"author_id": found.id},
-        author=found,
-    )
+    heading = f"Posts by {found.name}"
+    return _listing(pagination, heading, "reading.author", author=found, author_id=found.id)
 
 
 @bp.get("/archive/")
