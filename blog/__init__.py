@@ -2,8 +2,8 @@
 
 Where things live: `core/` is shared infrastructure (database, models, Markdown, security,
 rendering, errors) and imports no feature; each feature package (`reading/`, `comments/`,
-`authoring/`, `media/`, `moderation/`, `accounts/`, `operations/`, `portability/`,
-`feeds/`) owns its blueprint, forms, queries and services; `demo/` and `cli/` prepare a blog.
+`authoring/`, `media/`, `moderation/`, `accounts/`, `operations/`, `portability/`, `feeds/`,
+`search/`) owns its blueprint, forms, queries and services; `demo/` and `cli/` prepare a blog.
 Templates sit in `templates/<feature>/`.
 """
 
@@ -31,6 +31,8 @@ from blog.operations.views import bp as operations_bp
 from blog.portability import cli as portability_cli
 from blog.portability import redirects
 from blog.reading.views import bp as reading_bp
+from blog.search import cli as search_cli
+from blog.search.views import bp as search_bp
 
 MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
 
@@ -64,6 +66,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     accounts_cli.init_app(app)
     operations_cli.init_app(app)
     portability_cli.init_app(app)
+    search_cli.init_app(app)
     redirects.init_app(app)
     for blueprint in (
         reading_bp,
@@ -74,6 +77,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         accounts_bp,
         operations_bp,
         feeds_bp,
+        search_bp,
     ):
         app.register_blueprint(blueprint)
     return app

@@ -7,12 +7,15 @@ enum, and a mistake stops the app with a message that names the setting.
 from __future__ import annotations
 
 import enum
+import functools
 import os
 import secrets
 import time
+from datetime import UTC, tzinfo
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask
 
@@ -54,6 +57,9 @@ class DefaultConfig:
     DEMO_CONTENT_ON_EMPTY = True
     # How many proxies in front of the app set X-Forwarded-For (0: clients connect directly).
     PROXY_COUNT = 0
+    # The IANA time zone readers and authors see times in (stored times stay UTC), and whose
+    # calendar months the archive follows, e.g. "Europe/Paris".
+    TIMEZONE = "UTC"
 
     # Comments
     COMMENTS_PER_PAGE = 50  # top-level comments (with their replies) per page
@@ -189,6 +195,28 @@ def _host_names(value: Any) -> list[str]:
     return [name.strip().lower() for name in names if name.strip()]
 
 
+@functools.lru_cache(maxsize=8)
+def time_zone(name: str) -> tzinfo:
+    """The time zone called `name` (read from the system's database once per name)."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        if name == "UTC":
+            return UTC  # the default works even where no time zone database is installed
+        raise ConfigError(
+            f"TIMEZONE must be an IANA time zone name such as Europe/Paris or America/New_York, "
+            f"not {name!r}."
+        ) from None
+
+
+def _time_zone_name(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"TIMEZONE must be an IANA time zone name such as UTC, not {value!r}.")
+    name = value.strip()
+    time_zone(name)
+    return name
+
+
 def validate_config(config: dict[str, Any]) -> None:
     """Check and convert the settings in place; ConfigError names the first one that is wrong."""
     for name, minimum in WHOLE_NUMBERS.items():
@@ -197,6 +225,7 @@ def validate_config(config: dict[str, Any]) -> None:
         config[name] = _yes_no(name, config[name])
     config["TRUSTED_HOSTS"] = _host_names(config["TRUSTED_HOSTS"])
     config["NAVIGATION"] = _navigation(config["NAVIGATION"])
+    config["TIMEZONE"] = _time_zone_name(config["TIMEZONE"])
     site_url = str(config["SITE_URL"] or "")
     if site_url and (
         urlsplit(site_url).scheme not in ("http", "https") or not urlsplit(site_url).hostname

@@ -8,6 +8,7 @@ percentiles and the server's resident memory. Exits non-zero when a target is mi
 from __future__ import annotations
 
 import os
+import random
 import re
 import statistics
 import subprocess
@@ -20,6 +21,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from blog import create_app
+from blog.cli.prepare import prepare_database
+from blog.extensions import db
 from tests.liveserver import gunicorn_server
 from tests.wxr import write_wxr
 
@@ -104,6 +111,84 @@ def bench_import() -> tuple[float, int]:
         return time.perf_counter() - started, posts
 
 
+# Issue 11: search stays fast at 100,000 posts. Measured in-process against the same blog's
+# article page (the reference), so a slow or busy machine moves both alike.
+SEARCH_POSTS = 100_000
+SEARCH_QUERIES = ("river", "river flood", "riv", "nothingmatches", "river&page=50")
+SEARCH_TARGET_RATIO = 3.0
+
+
+def _median_ms(client: FlaskClient, path: str, runs: int = 9) -> float:
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        answer = client.get(path)
+        timings.append((time.perf_counter() - started) * 1000)
+        if answer.status_code != 200:
+            raise RuntimeError(f"{path} answered {answer.status_code}")
+    return statistics.median(timings)
+
+
+def bench_search() -> list[tuple[str, float, float]]:
+    """Search a fresh SQLite blog of SEARCH_POSTS posts; (query, ms, article ms) for each."""
+    rng = random.Random(11)
+    syllables = ["ra", "ven", "to", "mi", "sol", "ka", "dor", "lin", "ber", "wen", "ash", "tor"]
+    words = sorted({"".join(rng.choices(syllables, k=rng.randint(2, 4))) for _ in range(20000)})
+    common = ["river", "flood", "town", "bridge", "market", "library", "garden", "council"]
+    with tempfile.TemporaryDirectory() as work:
+        os.environ["BLOG_INSTANCE_PATH"] = str(Path(work) / "instance")
+        app = create_app({"DEMO_CONTENT_ON_EMPTY": False, "TRUSTED_HOSTS": ["localhost"]})
+        prepare_database(app)
+        with app.app_context():
+            connection = db.session.connection()
+            connection.execute(
+                text(
+                    "INSERT INTO authors (email, name, bio, role, created_at) "
+                    "VALUES ('bench@example.org', 'Bench', '', 'editor', '2020-01-01')"
+                )
+            )
+            rows = []
+            for number in range(SEARCH_POSTS):
+                body = " ".join(
+                    rng.choice(common) if rng.random() < 0.03 else rng.choice(words)
+                    for _ in range(100)
+                )
+                title = " ".join(rng.choices(words, k=5)) + (" river" if number % 100 == 0 else "")
+                rows.append(
+                    {
+                        "t": title,
+                        "s": f"post-{number}",
+                        "b": body,
+                        "h": f"<p>{body}</p>",
+                        "p": f"{2010 + number // 10000}-01-01 00:{number % 60:02d}:00",
+                    }
+                )
+                if len(rows) == 5000:
+                    connection.execute(
+                        text(
+                            "INSERT INTO posts (title, slug, summary, body_source, body_html, "
+                            "body_text, status, kind, comments_closed, published_at, created_at, "
+                            "updated_at, author_id) VALUES (:t, :s, '', :b, :h, :b, 'published', "
+                            "'post', 0, :p, :p, :p, 1)"
+                        ),
+                        rows,
+                    )
+                    rows = []
+            db.session.commit()
+            connection = db.session.connection()
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            db.session.commit()
+        client = app.test_client()
+        article = _median_ms(client, f"/posts/post-{SEARCH_POSTS // 2}")
+        results = [
+            (query, _median_ms(client, f"/search?q={query}"), article) for query in SEARCH_QUERIES
+        ]
+        with app.app_context():
+            db.engine.dispose()
+        del os.environ["BLOG_INSTANCE_PATH"]
+    return results
+
+
 def main() -> int:
     """Run the benchmark and print one line per page plus memory; non-zero on a missed target."""
     failures = []
@@ -129,6 +214,11 @@ def main() -> int:
         print(f"server memory (master + workers): {rss:.0f} MiB RSS")
         if rss > TARGETS["max_rss_mib"]:
             failures.append(f"memory over {TARGETS['max_rss_mib']} MiB")
+    print(f"search   {SEARCH_POSTS:,} posts on SQLite, in-process, median of 9:")
+    for query, ms, article in bench_search():
+        print(f"  {query:16} {ms:6.1f} ms  (article page {article:.1f} ms)")
+        if ms > SEARCH_TARGET_RATIO * article:
+            failures.append(f"search {query!r}: over {SEARCH_TARGET_RATIO}x the article page")
     seconds, posts = bench_import()
     print(f"import   50 MB WordPress export ({posts} posts, 5 comments each): {seconds:.0f} s")
     if seconds > IMPORT_TARGET_SECONDS:

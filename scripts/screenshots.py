@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.liveserver import ROOT, gunicorn_server
 
-SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
+SIZES = {"desktop": (1280, 900), "phone": (360, 800)}
 ARGS = [
     "--headless",
     "--no-sandbox",
@@ -49,7 +49,14 @@ def main() -> None:
             "tags": "/tags/",
             "archive": "/archive/",
             "not-found": "/posts/no-such-post",
+            "search": "/search?q=river",
         }
+        # A long article, for its table of contents.
+        for path in dict.fromkeys(re.findall(r'href="(/posts/[^"#?]+)"', home)):
+            with urllib.request.urlopen(base + path) as response:
+                if 'id="toc"' in response.read().decode():
+                    pages["contents"] = path
+                    break
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
             for scheme in ("light", "dark"):
@@ -61,7 +68,7 @@ def main() -> None:
                     for name, path in pages.items():
                         page.goto(base + path)
                         target = out / f"{name}-{size_name}-{scheme}.png"
-                        full = name == "article" and size_name == "desktop"
+                        full = name in ("article", "contents") and size_name == "desktop"
                         page.screenshot(path=str(target), full_page=full)
                         print(target.relative_to(ROOT))
                     context.close()

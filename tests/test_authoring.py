@@ -477,7 +477,7 @@ def test_preview_as_fragment_and_page(signed_in: FlaskClient) -> None:
     html = fragment.text.lstrip()
     assert html.startswith('<article class="post" aria-labelledby="post-title">')
     assert '<h1 class="post__title" id="post-title">Flood gates tested</h1>' in html
-    assert '<h2 id="deep-link">Deep link</h2>' in html
+    assert '<h2 id="deep-link">Deep link <a class="heading-anchor" href="#deep-link"' in html
     assert 'href="/tags/rivers">Rivers</a>' in html
     assert "<script>" not in html and "javascript:" not in html.replace("[x](javascript:y)", "")
     assert "<html" not in html

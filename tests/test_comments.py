@@ -334,7 +334,9 @@ def test_reply_form_page_and_fragment(
     fragment = client.get(url, headers=HX)
     body = fragment.text.lstrip()
     assert body.lstrip().startswith(f'<div class="reply-form" id="reply-form-{parent.id}">')
-    assert f'id="reply-{parent.id}-body" name="body" autofocus' in body
+    # The first empty required field has focus (the browser moves it on if it fills a name).
+    assert f'id="reply-{parent.id}-name" name="name" autofocus' in body
+    assert f'id="reply-{parent.id}-body" name="body" autofocus' not in body
     assert "<html" not in fragment.text
     # The article links each comment's Reply to it, for htmx and without JS alike.
     article = client.get(f"/posts/{post.slug}").text

@@ -179,8 +179,10 @@ def test_post_comment_with_htmx(
     expect(new).to_have_id(re.compile(r"^comment-\d+$"))
     expect(new.locator(".comment__author").first).to_have_text(name)
     expect_count(page, before + 1)
-    expect(page.locator("#comment-status")).to_have_text(SUCCESS.format(name=name))
-    expect(page.locator("#comment-status p")).to_be_visible()
+    expect(page.locator("#comment-status")).to_have_text(SUCCESS.format(name=name))  # announced
+    # ... and shown at the new comment, not under the form.
+    expect(new.locator("#comment-status-here")).to_have_text(SUCCESS.format(name=name))
+    expect(new.locator("#comment-status-here")).to_be_in_viewport()
     for field_id in ("#new-name", "#new-email", "#new-website", "#new-body"):
         expect(page.locator(field_id)).to_have_value("")
     expect(new).to_be_focused()
@@ -318,8 +320,9 @@ def test_replies_nest_two_levels(
     reply_link.click()
     slot = page.locator(f"#comment-{parent_id} > #reply-slot-{parent_id}")
     expect(slot.locator("form")).to_be_visible()
-    expect(slot.locator(f"#reply-{parent_id}-body")).to_be_focused()
-    expect(page.locator("form")).to_have_count(2)  # the reply form and the new-comment form
+    # The first empty required field (nothing is remembered in this browser).
+    expect(slot.locator(f"#reply-{parent_id}-name")).to_be_focused()
+    expect(page.locator("#comments form")).to_have_count(2)  # the reply form and the new one
     problems.soft(
         "opening the reply form renamed the article's tab",
         lambda: expect(page).to_have_title(title),
@@ -364,7 +367,7 @@ def test_replies_nest_two_levels(
         has_text=re.compile(r"^Reply")
     ).click()
     expect(page.locator(f"#reply-slot-{reply_id} form")).to_be_visible()
-    expect(page.locator(f"#reply-{reply_id}-body")).to_be_focused()
+    expect(page.locator(f"#reply-{reply_id}-name")).to_be_focused()
     second_body = unique("A second-level reply.")
     page.locator(f"#reply-{reply_id}-name").fill("Sage Second")
     page.locator(f"#reply-{reply_id}-body").fill(second_body)
@@ -500,7 +503,8 @@ def test_comments_without_javascript(
         expect(new).to_contain_text(body)
         expect(page.locator("#comment-list > li.comment", has_text=body)).to_have_id(anchor)
         expect(page.locator("#comment-status")).to_have_text(SUCCESS.format(name=name))
-        expect(page.locator("#comment-status p")).to_be_visible()
+        expect(new.locator("#comment-status-here")).to_have_text(SUCCESS.format(name=name))
+        expect(new.locator("#comment-status-here")).to_be_visible()
         expect_count(page, before + 1)
         expect(page.locator("#new-name")).to_have_value("")
         expect(page.locator("#new-body")).to_have_value("")
@@ -508,6 +512,7 @@ def test_comments_without_javascript(
         # The message was for that one page view.
         page.goto(url)
         expect(page.locator("#comment-status p")).to_have_count(0)
+        expect(page.locator("#comment-status-here")).to_have_count(0)
 
         # A validation error is a full page (422) with the messages and what was typed.
         page.locator("#new-email").fill("nell@example.org")

@@ -13,6 +13,7 @@ from flask import Flask
 from blog import create_app
 from blog.cli.prepare import prepare_database
 from blog.extensions import db
+from blog.search.schema import include_object
 
 POSTGRES_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
@@ -20,7 +21,9 @@ POSTGRES_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 def schema_drift(app: Flask) -> list[object]:
     """Differences between the migrated database and the models (empty when they agree)."""
     with app.app_context(), db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": include_object}
+        )
         return list(compare_metadata(context, db.metadata))
 
 

@@ -121,8 +121,8 @@ def test_article_page_has_every_part(
     assert '<h1 class="post__title" id="post-title">The river &amp; the road</h1>' in html
     assert re.search(r'<time datetime="[^"]+Z">', html)
     assert "Ada Quill" in html
-    assert '<h2 id="what-happened">What happened</h2>' in html
-    assert '<h2 id="what-next">What next</h2>' in html
+    assert '<h2 id="what-happened">What happened <a class="heading-anchor"' in html
+    assert '<h2 id="what-next">What next <a class="heading-anchor"' in html
     assert 'href="/tags/transport"' in html and 'href="/tags/local-news"' in html
     assert '<span class="comment-count">2 Comments</span>' in html
     assert "<em>comment</em>" in html

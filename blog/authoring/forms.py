@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -9,6 +10,7 @@ from wtforms import DateTimeLocalField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp, ValidationError
 
 from blog.core.forms import TextForm, lower, single_line, strip
+from blog.core.localtime import NonexistentTime, to_utc
 from blog.core.models import Limits
 from blog.core.text import split_tags
 
@@ -22,6 +24,15 @@ def _tags_ok(_form: FlaskForm, field: Any) -> None:
         raise ValidationError(f"Please use at most {Limits.TAGS_PER_POST} tags.")
     if any(len(name) > Limits.TAG_NAME for name in names):
         raise ValidationError(f"Each tag can be at most {Limits.TAG_NAME} characters.")
+
+
+def _happens_locally(_form: FlaskForm, field: Any) -> None:
+    """The publish time is typed in the site zone: refuse one its clocks skip over."""
+    if field.data is not None:
+        try:
+            to_utc(field.data)
+        except NonexistentTime as error:
+            raise ValidationError(str(error)) from None
 
 
 class PostForm(TextForm):
@@ -97,8 +108,13 @@ class PostForm(TextForm):
                     return f"{field.label.text}: {validator.message or 'too long'}"
         return None
 
+    # A wall-clock time in the site zone (TIMEZONE), as the author reads it; stored as UTC.
     publish_at = DateTimeLocalField(
-        "Publish at (UTC)",
+        "Publish at",
         format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
-        validators=[Optional()],
+        validators=[Optional(), _happens_locally],
     )
+
+    def publish_at_utc(self) -> datetime | None:
+        """The publish time as stored: naive UTC (call after a successful validate)."""
+        return to_utc(self.publish_at.data) if self.publish_at.data else None

@@ -7,6 +7,7 @@ from werkzeug.wrappers import Response
 
 from blog.authoring import queries, service
 from blog.authoring.forms import STATUS_CHOICES, PostForm
+from blog.core.localtime import to_local
 from blog.core.models import Limits, Post, PostRevision, PostStatus
 from blog.core.permissions import may_edit
 from blog.core.security import authors_only, current_author
@@ -58,7 +59,10 @@ def _form_for(post: Post | None) -> PostForm:
             "summary": post.summary,
             "body": post.body_source,
             "status": post.status,
-            "publish_at": post.published_at if post.status == "scheduled" else None,
+            # The author reads and types the time in the site zone.
+            "publish_at": to_local(post.published_at).replace(tzinfo=None)
+            if post.status == "scheduled" and post.published_at
+            else None,
         }
     )
 
@@ -99,7 +103,7 @@ def _save(post: Post | None) -> Response:
             body=form.body.data or "",
             tags=split_tags(form.tags.data or ""),
             status=PostStatus(form.status.data),
-            publish_at=form.publish_at.data,
+            publish_at=form.publish_at_utc(),
         )
     except Refused as refused:
         if refused.field:

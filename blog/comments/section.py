@@ -7,13 +7,14 @@ same section (or only its form) after a post, without going through the article 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
-from flask import current_app, get_flashed_messages, render_template
+from flask import current_app, render_template, session
 
 from blog.comments.forms import CommentForm
 from blog.comments.ownership import editable_ids, own_comments
-from blog.comments.queries import comment_threads
+from blog.comments.queries import CommentNode, comment_threads
+from blog.comments.service import signed_in_author
 from blog.comments.spam import form_started_token
 from blog.core.models import Comment, CommentStatus, Post
 from blog.core.posts import comments_open, neighbours
@@ -22,38 +23,83 @@ from blog.core.web import render_fragment
 
 @dataclass
 class Status:
-    """A message for the writer, announced to screen readers."""
+    """A message for the writer, announced to screen readers.
+
+    A message about one comment (`comment_id`) is shown at that comment, where the writer's
+    eyes are (on a phone the form is screens away); the live region only announces it.
+    """
 
     message: str
     kind: str = "success"  # or "error", "pending"
-    link: str | None = None
+    comment_id: int | None = None
+
+
+STATUS_KEY = "comment_status"
+STATUS_KINDS = ("success", "error", "pending")
+
+
+def keep_status(status: Status) -> None:
+    """Leave `status` for the page this browser is redirected to (post/redirect/get).
+
+    Not a flashed message: the page's general message area would show it a second time,
+    away from the comment it is about.
+    """
+    session[STATUS_KEY] = [status.message, status.kind, status.comment_id]
 
 
 def flashed_status() -> Status | None:
-    """A status message left by a redirect (post/redirect/get without JavaScript)."""
-    flashed = cast(list[tuple[str, str]], get_flashed_messages(with_categories=True))
-    for category, message in flashed[-1:]:
-        return Status(message, category)
-    return None
+    """The status left by `keep_status` for this page view, if any (it is shown once)."""
+    kept = session.pop(STATUS_KEY, None)
+    if not isinstance(kept, list) or len(kept) != 3:
+        return None
+    message, kind, comment_id = kept
+    if not isinstance(message, str) or kind not in STATUS_KINDS:
+        return None
+    return Status(message, kind, comment_id if isinstance(comment_id, int) else None)
 
 
 def posted_status(comment: Comment) -> Status:
-    """What the writer of a newly stored comment is told."""
+    """What the writer of a newly stored comment is told, next to that comment."""
     name = comment.author_name
     if comment.status == CommentStatus.APPROVED.value:
-        return Status(f"Thanks, {name}! Your comment is posted.")
+        return Status(f"Thanks, {name}! Your comment is posted.", comment_id=comment.id)
     return Status(
         f"Thanks, {name}! Your comment is awaiting moderation and will appear to everyone "
         "once an author approves it.",
         "pending",
+        comment.id,
     )
 
 
+def placed(status: Status | None, threads: list[CommentNode]) -> Status | None:
+    """`status`, no longer tied to a comment when that comment is not among `threads`.
+
+    The message then shows in the section's own status line instead of nowhere.
+    """
+    if status is None or status.comment_id is None:
+        return status
+    stack = list(threads)
+    while stack:
+        node = stack.pop()
+        if node.comment.id == status.comment_id:
+            return status
+        stack.extend(node.replies)
+    return Status(status.message, status.kind)
+
+
 def new_comment_form(parent: Comment | None = None) -> CommentForm:
-    """An empty form, stamped with when it was shown."""
+    """An empty form, stamped with when it was shown; a signed-in author's name is filled in.
+
+    (Such a page is never cached: see `core.security`. A reader's remembered name is filled
+    in by their browser, never by the server.)
+    """
     form = CommentForm(formdata=None)
     form.started.data = form_started_token()
     form.parent_id.data = str(parent.id) if parent else ""
+    author = signed_in_author()
+    if author is not None:
+        form.name.data = author.name
+        form.email.data = author.email
     return form
 
 
@@ -73,7 +119,7 @@ def section_context(
         "comments": page,
         "editable": editable_ids(page.threads),
         "form": form or new_comment_form(),
-        "status": status,
+        "status": placed(status, page.threads),
         "focus_id": focus_id,
     }
 

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from datetime import datetime
 
 from flask import current_app
+from flask_login import current_user
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 
@@ -22,8 +23,10 @@ from blog.comments.ownership import (
 )
 from blog.core.db import write_transaction
 from blog.core.markdown import render_comment
-from blog.core.models import Comment, CommentStatus, Post, utcnow
+from blog.core.models import Author, Comment, CommentStatus, Post, utcnow
+from blog.core.permissions import may_edit
 from blog.core.posts import comments_open, is_visible
+from blog.core.security import current_author
 from blog.core.text import content_digest
 from blog.core.web import Refused, parse_id
 from blog.extensions import db
@@ -64,6 +67,18 @@ def build_comment(
         status=status.value,
         created_at=created_at or utcnow(),
     )
+
+
+def signed_in_author() -> Author | None:
+    """The author signed in on this browser, if any: their comments are linked to them."""
+    if current_user and current_user.is_authenticated:
+        return current_author()
+    return None
+
+
+def _moderates(author: Author | None, post: Post) -> bool:
+    """True when `author` could approve comments on `post` anyway: theirs need no waiting."""
+    return author is not None and may_edit(author, post)
 
 
 def reply_target(post: Post, comment_id: int) -> Comment | None:
@@ -113,6 +128,9 @@ def submit_comment(post: Post, form: CommentForm, client: str, commenter: str) -
     digest = content_digest(body)
     post_id = post.id
     token, owner_hash = new_owner_token()
+    author = signed_in_author()
+    author_id = author.id if author else None
+    approved_at_once = _moderates(author, post)
     now = utcnow()
     with _storing_comment():
         # Checked again under the write lock: the post may have been unpublished meanwhile.
@@ -135,12 +153,18 @@ def submit_comment(post: Post, form: CommentForm, client: str, commenter: str) -
             email=form.email.data,
             website=form.website.data,
             parent=parent,
-            status=spam.moderation_status(html, form.email.data),
+            status=(
+                CommentStatus.APPROVED
+                if approved_at_once
+                else spam.moderation_status(html, form.email.data)
+            ),
             created_at=now,
             body_html=html,
             body_digest=digest,
         )
         comment.owner_hash = owner_hash
+        # Only a signed-in session links a comment to an author, whatever name was typed.
+        comment.author_id = author_id
         db.session.add(comment)
         spam.record_comment(commenter, client, stamp, now)
     remember_own(comment, token)
@@ -152,6 +176,7 @@ def edit_comment(comment_id: int, form: CommentEditForm) -> Comment:
     body = form.body.data or ""
     html = render_comment(body)
     digest = content_digest(body)
+    author = signed_in_author()
     with _storing_comment():
         comment = changeable_comment(comment_id)
         _check_duplicate(comment.post_id, digest, ignore_id=comment.id)
@@ -159,7 +184,7 @@ def edit_comment(comment_id: int, form: CommentEditForm) -> Comment:
         comment.body_html = html
         comment.body_digest = digest
         comment.edited_at = utcnow()
-        if comment.status == CommentStatus.APPROVED.value:
+        if comment.status == CommentStatus.APPROVED.value and not _moderates(author, comment.post):
             comment.status = spam.moderation_status(html, comment.author_email).value
     return comment
 

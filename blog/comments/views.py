@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -10,7 +10,7 @@ from blog.comments import section, service, spam
 from blog.comments.forms import CommentEditForm, CommentForm
 from blog.comments.ownership import changeable_comment, editable_ids, own_comments
 from blog.comments.queries import comment_threads, page_of
-from blog.comments.section import Status
+from blog.comments.section import Status, flashed_status, keep_status, placed
 from blog.core import ratelimit
 from blog.core.errors import error_response
 from blog.core.models import Post
@@ -81,7 +81,7 @@ def create(slug: str) -> BaseResponse | str:
     page = page_of(comment, current_app.config["COMMENTS_PER_PAGE"], own_comments())
     if wants_fragment():
         return section.render_section(post, status=status, pages=page, focus_id=comment.id)
-    flash(status.message, status.kind)
+    keep_status(status)
     if page == 1:
         return redirect(url_for("reading.article", slug=slug, _anchor=comment.anchor), 303)
     return redirect(url_for("comments.page", slug=slug, page=page, _anchor=comment.anchor), 303)
@@ -118,6 +118,8 @@ def page(slug: str) -> str:
         comments=comments,
         editable=editable_ids(comments.threads),
         page_number=number,
+        # A comment posted without JS may land on a later page: its message is shown there.
+        status=None if wants_fragment() else placed(flashed_status(), comments.threads),
     )
 
 
@@ -183,7 +185,7 @@ def edit(comment_id: int) -> BaseResponse | str:
         )
         return refusal_response(refused, html)
     if not wants_fragment():
-        flash("Your comment is updated.", "success")
+        keep_status(Status("Your comment is updated.", comment_id=comment.id))
         return redirect(
             url_for("reading.article", slug=comment.post.slug, _anchor=comment.anchor), 303
         )
@@ -212,5 +214,5 @@ def delete(comment_id: int) -> BaseResponse | str:
     status = Status("Your comment is deleted.")
     if wants_fragment():
         return section.render_section(post, status=status)
-    flash(status.message, status.kind)
+    keep_status(status)
     return redirect(url_for("reading.article", slug=post.slug, _anchor="comments"), 303)

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from flask import Flask, Response
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
+from blog.core.models import Post
+from blog.core.posts import newest_posts
 from blog.core.web import Refused, refusal_response, render_page, wants_fragment
+from blog.extensions import db
 
 # What a reader is told for each status; the technical detail stays in the log.
 MESSAGES: dict[int, tuple[str, str]] = {
@@ -22,6 +26,7 @@ MESSAGES: dict[int, tuple[str, str]] = {
     429: ("Too many requests", "You are going a little fast. Please wait a moment and try again."),
     500: ("Something went wrong", "The blog hit an error on its side. Please try again shortly."),
 }
+NEWEST_ON_404 = 5
 CSRF_MESSAGE = (
     "This form has expired or was sent from elsewhere. Please reload the page and try again."
 )
@@ -43,16 +48,28 @@ def render_error(code: int, message: str | None = None, retry_after: int | None 
     )
 
 
+def _newest() -> list[Post]:
+    try:
+        return newest_posts(NEWEST_ON_404)
+    except SQLAlchemyError:
+        # The page that says "not found" must not fail because the database did.
+        db.session.rollback()
+        return []
+
+
 def error_response(refused: Refused) -> Response:
     """A refusal shown as the error page, or for htmx in the page's message area."""
     # Whatever an htmx request meant to swap, the message goes where messages are shown.
-    block = "error_message" if wants_fragment() else "error"
+    fragment = wants_fragment()
+    # A lost reader gets a way on: the search box and the newest posts.
+    newest = _newest() if refused.status == 404 and not fragment else []
     html = render_page(
         "core/error.html",
-        block,
+        "error_message" if fragment else "error",
         code=refused.status,
         title=error_title(refused.status),
         message=refused.message,
+        newest=newest,
     )
     return refusal_response(refused, html, retarget="#messages", reswap="innerHTML")
 

@@ -68,6 +68,8 @@ RESERVED_IDS = frozenset(
         "article-body",
         "pagination",
         "messages",
+        "toc",
+        "toc-heading",
     }
 )
 

@@ -15,11 +15,13 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    event,
     func,
     select,
 )
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
+from blog.core.text import html_text
 from blog.extensions import Base, db
 
 if TYPE_CHECKING:
@@ -175,6 +177,11 @@ class Comment(Model):
     edited_at: Mapped[datetime | None] = mapped_column(DateTime)
     # SHA-256 of the secret only the writer's browser holds; None for imported or demo comments.
     owner_hash: Mapped[str | None] = mapped_column(String(64))
+    # The signed-in author who wrote it (None for readers): the only proof behind an "Author"
+    # mark, since the name typed in the form is anyone's to choose.
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("authors.id", ondelete="SET NULL"), index=True
+    )
 
     post: Mapped[Post] = relationship(back_populates="comments")
     parent: Mapped[Comment | None] = relationship(remote_side=[id], foreign_keys=[parent_id])
@@ -277,6 +284,9 @@ class Post(Model):
         Index("ix_posts_author_id", "author_id"),
         # Listings show posts, not pages: the same order, filtered by kind first.
         Index("ix_posts_kind_status_published", "kind", "status", "published_at"),
+        # Newest first across every status (status IN (...) breaks the orders above): search
+        # on PostgreSQL walks it to find a common word's newest matches.
+        Index("ix_posts_published_id", "published_at", "id"),
         {"sqlite_autoincrement": True},
     )
 
@@ -286,6 +296,8 @@ class Post(Model):
     summary: Mapped[str] = mapped_column(String(Limits.POST_SUMMARY), default="")
     body_source: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
+    # The words of body_html, set whenever it is: what search indexes and quotes in snippets.
+    body_text: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16), default=PostStatus.DRAFT.value)
     kind: Mapped[str] = mapped_column(String(16), default=PostKind.POST.value)
     # Closed by the operator (`flask comments close`); COMMENTS_CLOSE_AFTER_DAYS closes old ones.
@@ -314,3 +326,9 @@ class Post(Model):
 
     def __repr__(self) -> str:
         return f"<Post {self.slug}>"
+
+
+@event.listens_for(Post.body_html, "set")
+def _keep_body_text(target: Post, value: str | None, _old: object, _initiator: object) -> None:
+    # Every writer (editor, import, demo) sets body_html; the search text follows it here.
+    target.body_text = html_text(value or "")

@@ -86,3 +86,15 @@ def remember_old_path(old_path: str, post: Post) -> None:
         db.session.add(Redirect(old_path=old_path, post_id=post.id))
     else:
         found.post_id = post.id
+
+
+def newest_posts(limit: int) -> list[Post]:
+    """The newest visible posts (for pages that offer a way on, like the 404 page)."""
+    return list(
+        db.session.scalars(
+            select(Post)
+            .where(is_visible(), is_article())
+            .order_by(Post.published_at.desc(), Post.id.desc())
+            .limit(limit)
+        )
+    )

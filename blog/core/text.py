@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 import unicodedata
 
@@ -30,3 +31,20 @@ def split_tags(raw: str) -> list[str]:
         if name and slugify(name) not in names:
             names[slugify(name)] = name
     return list(names.values())
+
+
+# Tags that end a block of text: replaced by a space, so "<td>a</td><td>b</td>" stays two words.
+_BLOCK_TAG = re.compile(
+    r"</?(?:p|div|h[1-6]|li|ul|ol|dl|dt|dd|blockquote|pre|table|thead|tbody|tr|td|th|br|hr|img"
+    r"|figure|figcaption|section|article)\b[^>]*>",
+    re.IGNORECASE,
+)
+_ANY_TAG = re.compile(r"<[^>]*>")
+# Control characters (the search highlighter's markers among them) never reach the text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def html_text(fragment: str) -> str:
+    """The words of sanitized HTML as one line of plain text, for search and snippets."""
+    text = _ANY_TAG.sub("", _BLOCK_TAG.sub(" ", fragment))
+    return " ".join(_CONTROL.sub(" ", html.unescape(text)).split())

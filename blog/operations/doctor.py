@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from blog.core.security import LOCAL_HOSTS
 from blog.extensions import db
+from blog.search import schema as search_schema
 
 # Keys people copy from examples and tutorials instead of making their own.
 EXAMPLE_KEYS = {"dev", "secret", "changeme", "change-me", "your-secret-key", "secret-key", "key"}
@@ -112,6 +113,22 @@ def check_database(app: Flask) -> list[Finding]:
     return found
 
 
+def check_search() -> Finding:
+    """Search needs its index (a migration that rebuilt the posts table would drop it)."""
+    try:
+        with db.engine.connect() as connection:
+            lacking = search_schema.missing(connection)
+    except SQLAlchemyError as error:
+        return Finding("search index", False, f"cannot read: {error.__class__.__name__}")
+    if lacking:
+        return Finding(
+            "search index",
+            False,
+            f"missing {', '.join(lacking)}: run `flask --app blog search reindex`",
+        )
+    return Finding("search index", True, "in place")
+
+
 def check_media(app: Flask) -> Finding:
     """Uploads go to instance/media, which the server must be able to write."""
     media = Path(app.config["MEDIA_DIR"])
@@ -129,5 +146,6 @@ def diagnose(app: Flask, listen: str) -> list[Finding]:
         check_addresses(app, listen),
         check_proxy(app),
         *check_database(app),
+        check_search(),
         check_media(app),
     ]

@@ -12,11 +12,14 @@ from blog.core.models import Author
 from blog.core.posts import visible_page, visible_post
 from blog.core.web import page_number, render_page, wants_fragment
 from blog.reading import queries
+from blog.reading.outline import article_outline
 from blog.reading.structured import article_json_ld
 
 bp = Blueprint("reading", __name__)
 # The article template writes its schema.org data with this.
 bp.add_app_template_global(article_json_ld, "article_json_ld")
+# Article, page and the editor's preview show a body through this (heading links, contents).
+bp.add_app_template_global(article_outline, "article_outline")
 
 
 def _listing(
@@ -54,6 +57,14 @@ def article(slug: str) -> str:
     if wants_fragment():
         return render_section(post, status=flashed_status())
     return render_article(post, status=flashed_status())
+
+
+@bp.get("/posts/<slug>/")
+def article_slash(slug: str) -> Response:
+    """An article's address with a trailing slash: 301 to the one true address."""
+    if visible_post(slug) is None:
+        abort(404)
+    return redirect(url_for("reading.article", slug=slug), 301)  # type: ignore[return-value]
 
 
 @bp.get("/tags/")
@@ -96,7 +107,8 @@ def archive() -> str:
 @bp.get("/archive/<int:year>/<int:month>")
 def month(year: int, month: int) -> str:
     """Posts published in one month, a page at a time."""
-    if not (1 <= month <= 12 and 1970 <= year <= 9999):
+    # Any year a post can carry: the archive links to every month that has one (imports too).
+    if not (1 <= month <= 12 and 1 <= year <= 9999):
         abort(404)
     per_page = current_app.config["POSTS_PER_PAGE"]
     pagination = queries.month_page(year, month, page_number(), per_page)
@@ -113,6 +125,14 @@ def page(slug: str) -> str:
     if found is None:
         abort(404)
     return render_page("reading/page.html", "content", post=found)
+
+
+@bp.get("/<slug>/")
+def page_slash(slug: str) -> Response:
+    """A page's address with a trailing slash: 301 to the one true address."""
+    if visible_page(slug) is None:
+        abort(404)  # an old address of an imported post may still match (portability.redirects)
+    return redirect(url_for("reading.page", slug=slug), 301)  # type: ignore[return-value]
 
 
 @bp.get("/favicon.ico")
