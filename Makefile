@@ -8,13 +8,13 @@ WORKERS ?= 2
 HTMX_DIR := static/vendor/htmx
 export FLASK_APP := blog
 
-.PHONY: run dev test test-fast test-postgres lint bench prereqs setup demo clean screenshots
+.PHONY: run dev test test-fast test-postgres lint bench bench-tools prereqs setup demo clean screenshots
 
 run: setup
 	@echo "Serving the blog at http://$(HOST):$(PORT)/ . It answers only to the host names in"
 	@echo "TRUSTED_HOSTS (default: localhost, 127.0.0.1, and the host of SITE_URL); to serve it under"
 	@echo "your own name, e.g. BLOG_SITE_URL=https://blog.example.org make run (see README, Security)."
-	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) --workers $(WORKERS) wsgi:app
+	$(BIN)/python serve.py --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 dev: setup
 	$(BIN)/flask prepare
@@ -46,7 +46,7 @@ demo: setup
 screenshots: setup $(VENV)/.test-deps
 	$(BIN)/python scripts/screenshots.py
 
-setup: prereqs $(VENV)/.deps $(HTMX_DIR)/htmx.min.js
+setup: prereqs $(VENV)/.deps $(HTMX_DIR)/htmx.min.js $(VENV)/.precompressed
 
 # Stop at once, with a clear message, when the machine lacks what set-up needs.
 prereqs:
@@ -75,8 +75,34 @@ $(HTMX_DIR)/htmx.min.js: node_modules/.package-lock.json
 	cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx.org/dist/htmx.min.js.map $(HTMX_DIR)/
 	cp node_modules/htmx.org/LICENSE $(HTMX_DIR)/LICENSE 2>/dev/null || true
 
-bench: setup $(VENV)/.test-deps
+# Brotli and gzip copies beside the static text files (blog.core.precompress), made again when
+# a file changes: the app and nginx's gzip_static send them. Git ignores them.
+STATIC_TEXT := $(shell find static -type f \( -name '*.css' -o -name '*.js' -o -name '*.svg' \) 2>/dev/null)
+$(VENV)/.precompressed: $(VENV)/.deps $(HTMX_DIR)/htmx.min.js $(STATIC_TEXT)
+	$(BIN)/python -m blog.core.precompress static
+	touch $@
+
+# The speed benchmark (scripts/bench.py); SCALE=large for 100,000 posts. Its dataset is kept
+# in .bench/. It needs wrk and nginx: installed here with apt-get when missing and run as root.
+bench: setup $(VENV)/.test-deps bench-tools
 	$(BIN)/python scripts/bench.py
+
+bench-tools:
+	@missing=""; \
+	command -v wrk >/dev/null 2>&1 || missing="$$missing wrk"; \
+	[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || missing="$$missing nginx"; \
+	command -v openssl >/dev/null 2>&1 || missing="$$missing openssl"; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "installing$$missing (apt-get)"; \
+			DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+		else \
+			echo "error: make bench needs$$missing (Debian: sudo apt-get install$$missing)" >&2; \
+			exit 1; \
+		fi; \
+	fi
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor .pytest_cache
+	find static \( -name '*.br' -o -name '*.gz' \) -delete

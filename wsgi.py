@@ -1,4 +1,4 @@
-"""WSGI entry point: `gunicorn wsgi:app`. The only module-level application."""
+"""WSGI entry point: serve.py has granian load `wsgi:app`. The only module-level application."""
 
 from blog import create_app
 

@@ -22,6 +22,7 @@ from blog.accounts.views import bp as accounts_bp
 from blog.authoring.views import bp as authoring_bp
 from blog.comments.views import bp as comments_bp
 from blog.config import load_config
+from blog.core import pagecache
 from blog.extensions import csrf, db, htmx, login_manager, migrate
 from blog.feeds.views import bp as feeds_bp
 from blog.media.views import bp as media_bp
@@ -48,6 +49,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     load_config(app, test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    # Inside ProxyFix: the cache keys pages on the scheme and host the client used.
+    pagecache.init_app(app)
     if proxies := app.config["PROXY_COUNT"]:
         # Only behind that many trusted proxies is X-Forwarded-For the real client address.
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]

@@ -60,6 +60,12 @@ class DefaultConfig:
     # The IANA time zone readers and authors see times in (stored times stay UTC), and whose
     # calendar months the archive follows, e.g. "Europe/Paris".
     TIMEZONE = "UTC"
+    # The page cache (blog/core/pagecache.py): anonymous reader pages are rendered once and
+    # served again until something on them changes. PAGE_CACHE_DIR (empty: none) also writes
+    # whole pages as files there for nginx to serve (docs/deploy.md).
+    PAGE_CACHE = True
+    PAGE_CACHE_DIR = ""
+    PAGE_CACHE_MEMORY_MB = 32  # per server process
 
     # Comments
     COMMENTS_PER_PAGE = 50  # top-level comments (with their replies) per page
@@ -135,6 +141,7 @@ WHOLE_NUMBERS: dict[str, int] = {
     "COMMENT_EDIT_SECONDS": 0,
     "COMMENTS_CLOSE_AFTER_DAYS": 0,
     "COMMENT_MAX_REQUEST_BYTES": 1024,
+    "PAGE_CACHE_MEMORY_MB": 1,
     "SIGNIN_FREE_FAILURES": 0,
     "SESSION_IDLE_DAYS": 1,
     "SESSION_MAX_DAYS": 1,
@@ -145,7 +152,7 @@ WHOLE_NUMBERS: dict[str, int] = {
     "IMAGE_MAX_PIXELS": 1,
     "IMAGE_MAX_SIDE": 1,
 }
-YES_NO = ("DEMO_CONTENT_ON_EMPTY",)
+YES_NO = ("DEMO_CONTENT_ON_EMPTY", "PAGE_CACHE")
 
 
 def _whole_number(name: str, value: Any, minimum: int) -> int:

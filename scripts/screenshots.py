@@ -1,6 +1,6 @@
 """Screenshots of the reader pages (desktop and phone, light and dark) into `screenshots/`.
 
-Run with `make screenshots`; it serves the blog with gunicorn on a throwaway demo database.
+Run with `make screenshots`; it serves the blog (serve.py) on a throwaway demo database.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.liveserver import ROOT, gunicorn_server
+from tests.liveserver import ROOT, app_server
 
 SIZES = {"desktop": (1280, 900), "phone": (360, 800)}
 ARGS = [
@@ -33,7 +33,7 @@ def main() -> None:
     """Take every screenshot and print where they went."""
     out = ROOT / "screenshots"
     out.mkdir(exist_ok=True)
-    with tempfile.TemporaryDirectory() as work, gunicorn_server(Path(work)) as base:
+    with tempfile.TemporaryDirectory() as work, app_server(Path(work)) as base:
         with urllib.request.urlopen(base + "/") as response:
             home = response.read().decode()
         first_article = re.search(r'href="(/posts/[^"#]+)"', home)

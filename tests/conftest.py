@@ -1,4 +1,4 @@
-"""Shared fixtures: an app on a real SQLite file, data builders, and a live gunicorn server."""
+"""Shared fixtures: an app on a real SQLite file, data builders, and a live app server."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from blog.core.markdown import render_post
 from blog.core.models import Author, Comment, CommentStatus, Post, PostStatus, utcnow
 from blog.core.text import slugify
 from blog.extensions import db
-from tests.liveserver import create_author, gunicorn_server
+from tests.liveserver import app_server, create_author
 
 CHROMIUM = "/usr/bin/chromium"
 IN_CI = bool(os.environ.get("CI"))
@@ -320,8 +320,8 @@ def postgres_url() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Gunicorn (2 workers) on a fresh SQLite file with the demo posts; yields its base URL."""
-    with gunicorn_server(tmp_path_factory.mktemp("live")) as base:
+    """The app server (2 workers) on a fresh SQLite file with the demo posts; yields its URL."""
+    with app_server(tmp_path_factory.mktemp("live")) as base:
         yield base
 
 
@@ -339,7 +339,7 @@ COMMENTING_ENV = {
 @pytest.fixture(scope="session")
 def commenting_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Like `live_server`, set up for posting many comments quickly (see COMMENTING_ENV)."""
-    with gunicorn_server(tmp_path_factory.mktemp("commenting"), extra_env=COMMENTING_ENV) as base:
+    with app_server(tmp_path_factory.mktemp("commenting"), extra_env=COMMENTING_ENV) as base:
         yield base
 
 
@@ -355,7 +355,7 @@ def authoring_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """
     work = tmp_path_factory.mktemp("authoring")
     env = {**COMMENTING_ENV, "BLOG_COMMENT_MODERATION": "all"}
-    with gunicorn_server(work, extra_env=env) as base:
+    with app_server(work, extra_env=env) as base:
         create_author(work, AUTHOR_EMAIL, AUTHOR_PASSWORD, name="Wren Writer")
         yield base
 

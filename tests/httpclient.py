@@ -35,8 +35,12 @@ class Commenter:
         self.fresh_form()
 
     def fresh_form(self) -> dict[str, str]:
-        """The hidden fields of a newly shown comment form (each form stamp posts once)."""
-        page = self.get(self.article)
+        """The hidden fields of a newly shown comment form (each form stamp posts once).
+
+        The article page (served from the page cache, the same for every reader) has none: its
+        form fetches them when first used, as a browser does here.
+        """
+        page = self.get(self.article + "/comments/form-parts")
         hidden: dict[str, str] = {}
         for name in ("csrf_token", "started"):
             value = re.search(rf'name="{name}" value="([^"]+)"', page)

@@ -1,9 +1,8 @@
-"""Start and stop a real gunicorn serving the blog on 127.0.0.1, for tests and screenshots."""
+"""Start and stop the real app server (serve.py) on 127.0.0.1, for tests and screenshots."""
 
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -24,8 +23,8 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-class GunicornServer:
-    """gunicorn over an instance folder under `work`; the folder survives restarts."""
+class AppServer:
+    """serve.py (as `make run` starts it) over an instance folder under `work`, kept on restarts."""
 
     def __init__(
         self,
@@ -37,7 +36,7 @@ class GunicornServer:
         self.work = work
         self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.log = work / "gunicorn.log"
+        self.log = work / "server.log"
         self.env = {
             key: value
             for key, value in os.environ.items()
@@ -51,16 +50,9 @@ class GunicornServer:
 
     def start(self) -> str:
         """Start serving; return the base URL once the home page answers."""
-        gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
-                [
-                    gunicorn,
-                    "--config",
-                    str(ROOT / "gunicorn.conf.py"),
-                    "--bind",
-                    f"127.0.0.1:{self.port}",
-                ],
+                [sys.executable, str(ROOT / "serve.py"), "--port", str(self.port)],
                 cwd=ROOT,
                 env=self.env,
                 stdout=out,
@@ -75,14 +67,14 @@ class GunicornServer:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited early:\n{self.log.read_text()}")
+                raise RuntimeError(f"the server exited early:\n{self.log.read_text()}")
             try:
                 with urllib.request.urlopen(self.base + "/", timeout=2) as response:
                     if response.status == 200:
                         return
             except OSError:
                 time.sleep(0.2)
-        raise RuntimeError(f"gunicorn did not answer at {self.base}:\n{self.log.read_text()}")
+        raise RuntimeError(f"the server did not answer at {self.base}:\n{self.log.read_text()}")
 
     def stop(self) -> None:
         """A graceful stop (SIGTERM), then SIGKILL if it lingers."""
@@ -96,7 +88,7 @@ class GunicornServer:
         self.process = None
 
     def kill(self) -> None:
-        """SIGKILL the master and every worker at once, as a crash would."""
+        """SIGKILL the main process and every worker at once, as a crash would."""
         if self.process is None:
             return
         with suppress(ProcessLookupError):
@@ -106,15 +98,20 @@ class GunicornServer:
 
 
 @contextmanager
-def gunicorn_server(
+def app_server(
     work: Path, workers: int = 2, extra_env: dict[str, str] | None = None
 ) -> Iterator[str]:
     """Serve the blog from a fresh instance folder under `work`; yield the base URL."""
-    server = GunicornServer(work, workers, extra_env)
+    server = AppServer(work, workers, extra_env)
     try:
         yield server.start()
     finally:
         server.stop()
+
+
+# The names from when the app server was gunicorn, for branches still using them.
+GunicornServer = AppServer
+gunicorn_server = app_server
 
 
 def create_author(

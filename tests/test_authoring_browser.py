@@ -1,6 +1,6 @@
 """The authors' side in headless Chromium: sign-in, writing with live preview, moderation.
 
-Runs against `authoring_server`: a real gunicorn with the demo posts, an author account, and
+Runs against `authoring_server`: a real app server with the demo posts, an author account, and
 every new comment held for moderation. Each test signs in for itself and marks what it writes
 with a fresh token, so the tests do not depend on each other's order.
 """

@@ -1,4 +1,4 @@
-"""The commenter's comforts in headless Chromium, against a real gunicorn server.
+"""The commenter's comforts in headless Chromium, against a real app server.
 
 A remembered commenter (opt-in, in the browser only), the reply form's focus, the "Thanks"
 message at the new comment on a 360 px phone, Cancel and Esc closing reply and edit forms in
@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.browserkit import unique
 from tests.conftest import COMMENTING_ENV
-from tests.liveserver import create_author, gunicorn_server
+from tests.liveserver import app_server, create_author
 from tests.test_comments_browser import (
     Problems,
     assert_marker,
@@ -36,9 +36,9 @@ PHONE = {"width": 360, "height": 640}
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Gunicorn with the demo posts, quick commenting, and two author accounts."""
+    """The app server with the demo posts, quick commenting, and two author accounts."""
     work: Path = tmp_path_factory.mktemp("comforts")
-    with gunicorn_server(work, extra_env=COMMENTING_ENV) as base:
+    with app_server(work, extra_env=COMMENTING_ENV) as base:
         for email, name in (POST_AUTHOR, OTHER_AUTHOR):
             create_author(work, email, PASSWORD, name=name)
         yield base
@@ -281,6 +281,12 @@ def test_status_is_at_the_new_comment_on_a_phone(
         page.goto(url)
         page.locator("#new-name").fill("Nia Noscript")
         page.locator("#new-body").fill(unique("Posted from a phone without JavaScript."))
+        # The shared (cached) article's form has no stamp: the first post asks to confirm.
+        with page.expect_navigation() as navigation:
+            page.get_by_role("button", name="Post comment", exact=True).click()
+        confirm = navigation.value
+        assert confirm is not None and confirm.status == 422
+        problems.excuse(confirm.url, 422)
         with page.expect_response(is_comment_post) as posted:
             page.get_by_role("button", name="Post comment", exact=True).click()
         assert posted.value.status == 303

@@ -72,8 +72,13 @@ def test_form_is_on_the_article(client: FlaskClient, post: Post) -> None:
     html = client.get(f"/posts/{post.slug}").text
     for field in ("name", "email", "website", "body"):
         assert f'id="new-{field}" name="{field}"' in html
-    assert 'name="homepage"' in html and 'name="started"' in html
-    assert 'name="csrf_token"' in html
+    assert 'name="homepage"' in html
+    # The page is the same for every reader: the form fetches its token and stamp when used.
+    assert 'data-hx-get="/posts/open-for-comments/comments/form-parts"' in html
+    assert 'name="started"' not in html and 'name="csrf_token"' not in html
+    parts = client.get(f"/posts/{post.slug}/comments/form-parts")
+    assert parts.status_code == 200 and parts.headers["Cache-Control"] == "no-store"
+    assert 'name="csrf_token"' in parts.text and 'name="started" value="' in parts.text
     assert f'action="/posts/{post.slug}/comments"' in html
     assert f'data-hx-post="/posts/{post.slug}/comments"' in html
 
@@ -90,16 +95,28 @@ def test_post_without_js_redirects_to_the_new_comment(client: FlaskClient, post:
     assert comment.status == CommentStatus.APPROVED.value
 
 
-def test_post_with_htmx_returns_the_updated_section(client: FlaskClient, post: Post) -> None:
+def test_post_with_htmx_returns_what_changed(client: FlaskClient, post: Post) -> None:
     response = send(client, post, htmx=True, body="Via htmx")
     assert response.status_code == 200
     rest = response.text.lstrip()
-    assert rest.startswith('<section class="comments" id="comments"')
+    # The main swap: a fresh form in place of the used one (the form's own target).
+    assert rest.startswith('<section class="comment-form" id="post-a-comment"')
+    assert "HX-Retarget" not in response.headers
     assert "<title>" not in rest  # an in-place swap leaves the tab's title alone
     assert "<html" not in response.text
     comment = db.session.scalars(select(Comment)).one()
-    assert f'id="comment-{comment.id}" tabindex="-1" autofocus' in rest
-    assert '<span class="comment-count">1 Comment</span>' in rest
+    # The new comment goes at the end of the list, out of band, and takes the focus.
+    assert re.search(
+        r'<ol data-hx-swap-oob="beforeend:#comment-list">\s*<li class="comment" '
+        rf'id="comment-{comment.id}" tabindex="-1" autofocus>',
+        rest,
+    )
+    assert '<div id="comments-empty" data-hx-swap-oob="true" hidden></div>' in rest
+    assert re.search(
+        r'id="comments-heading" data-hx-swap-oob="true"><span class="comment-count">'
+        r"1 Comment</span>",
+        rest,
+    )
     # The count by the byline and the status line are swapped out of band.
     assert re.search(
         r'id="comment-count-link" data-hx-swap-oob="true"><a href="#comments">'
@@ -108,9 +125,40 @@ def test_post_with_htmx_returns_the_updated_section(client: FlaskClient, post: P
     )
     assert 'id="comment-status" role="status" data-hx-swap-oob="innerHTML"' in rest
     assert "Thanks, Rowan! Your comment is posted." in rest
-    # A fresh form: nothing of what was typed is left in it.
+    # A fresh form: nothing of what was typed is left in it, and it has its own parts.
     assert 'value="Rowan"' not in rest and "Via htmx</textarea>" not in rest
+    assert 'name="started" value="' in rest and 'name="csrf_token"' in rest
     assert "HX-Request" in response.headers["Vary"]
+
+
+def test_the_answer_does_not_grow_with_the_post(
+    client: FlaskClient, post: Post, make_comment: Callable[..., Comment]
+) -> None:
+    """Whatever the post holds, the answer is the new comment, the counts and a form."""
+    send(client, post, htmx=True, body="The first")
+    small = len(send(client, post, htmx=True, body="The second").text)
+    for number in range(120):
+        make_comment(post, f"Older remark {number} " + "words " * 40)
+    big = send(client, post, htmx=True, body="The last")
+    assert "Older remark" not in big.text
+    assert len(big.text) < small + 200
+    assert len(big.text.encode()) < 10_000
+
+
+def test_a_reply_comes_back_with_its_thread(
+    client: FlaskClient, post: Post, make_comment: Callable[..., Comment]
+) -> None:
+    first = make_comment(post, "Top of the thread", name="Iris")
+    make_comment(post, "Another thread entirely", name="Olu")
+    response = send(client, post, htmx=True, body="A reply", parent_id=str(first.id))
+    assert response.status_code == 200
+    assert response.headers["HX-Retarget"] == f"#comment-{first.id}"
+    assert response.headers["HX-Reswap"] == "outerHTML"
+    rest = response.text.lstrip()
+    assert rest.startswith(f'<li class="comment" id="comment-{first.id}"')
+    assert "Top of the thread" in rest and "A reply" in rest
+    assert "Another thread entirely" not in rest
+    assert re.search(r'id="comments-heading" data-hx-swap-oob="true">', rest)
 
 
 def test_email_is_never_shown(client: FlaskClient, post: Post) -> None:
@@ -186,12 +234,30 @@ def test_too_quick(app: Flask, client: FlaskClient, post: Post) -> None:
     assert comments_stored() == 0
 
 
-@pytest.mark.parametrize("started", ["", "forged", "InNob3duIg.bad.sig"])
-def test_missing_or_forged_form_stamp(client: FlaskClient, post: Post, started: str) -> None:
+@pytest.mark.parametrize("started", ["forged", "InNob3duIg.bad.sig"])
+def test_forged_form_stamp(client: FlaskClient, post: Post, started: str) -> None:
     response = send(client, post, started=started)
     assert response.status_code == 422
     assert "This form has expired. Please reload the page and try again." in response.text
     assert comments_stored() == 0
+
+
+def test_a_form_without_its_stamp_asks_to_confirm(
+    app: Flask, client: FlaskClient, post: Post
+) -> None:
+    """Sent from a cached page before its stamp came (or without JS): shown again to confirm."""
+    app.config["COMMENT_MIN_SECONDS"] = 0
+    for htmx in (False, True):
+        response = send(client, post, htmx=htmx, started="", body=f"Unstamped {htmx}")
+        assert response.status_code == 422
+        assert "Almost there: please look over your comment and post it again." in response.text
+        assert f"Unstamped {htmx}" in response.text  # what was typed is kept
+        stamp = re.search(r'name="started" value="([^"]+)"', response.text)
+        assert stamp, "the form comes back with a stamp of its own"
+        assert comments_stored() == 0
+    again = send(client, post, started=stamp.group(1), body="Unstamped True")
+    assert again.status_code == 303
+    assert comments_stored() == 1
 
 
 def test_rate_limit(app: Flask, client: FlaskClient, post: Post) -> None:
@@ -453,7 +519,8 @@ def test_posting_to_a_long_thread_shows_the_new_comment(
     assert new is not None
     assert response.headers["Location"] == f"/posts/{post.slug}/comments?page=3#comment-{new.id}"
     htmx = send(client, post, htmx=True, body="And one more")
-    assert "And one more" in htmx.text and "Thread 0" in htmx.text
+    # Only the new comment comes back (added after what the reader has), not page 1 to 3.
+    assert "And one more" in htmx.text and "Thread 0" not in htmx.text
 
 
 # --- CSRF ---------------------------------------------------------------------------------------
@@ -466,10 +533,16 @@ def csrf_app(app: Flask) -> Flask:
     return app
 
 
+def form_token(client: FlaskClient, post: Post) -> str | None:
+    """The CSRF token the article's comment form fetches when first used."""
+    parts = client.get(f"/posts/{post.slug}/comments/form-parts").text
+    found = re.search(r'name="csrf_token" value="([^"]+)"', parts)
+    return found.group(1) if found else None
+
+
 def test_csrf_enforced(csrf_app: Flask, post: Post) -> None:
     client = csrf_app.test_client()
-    page = client.get(f"/posts/{post.slug}").text
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    token = form_token(client, post)
     assert token
     for htmx in (False, True):
         response = send(client, post, htmx=htmx, body=f"No token {htmx}")
@@ -488,17 +561,38 @@ def test_csrf_enforced(csrf_app: Flask, post: Post) -> None:
     )
     assert forged.status_code == 400
     assert comments_stored() == 0
-    ok = send(client, post, csrf_token=token.group(1), body="With token")
+    # Another site's page cannot send one, whatever it claims in the body.
+    for site in ("cross-site", "same-site"):
+        response = client.post(
+            f"/posts/{post.slug}/comments",
+            data=form(body=f"From {site}"),
+            headers={"Sec-Fetch-Site": site, "Origin": "https://blog.example.test"},
+        )
+        assert response.status_code == 400
+    evil = client.post(
+        f"/posts/{post.slug}/comments",
+        data=form(body="From elsewhere"),
+        headers={"Origin": "https://evil.example"},
+    )
+    assert evil.status_code == 400
+    assert comments_stored() == 0
+    ok = send(client, post, csrf_token=token, body="With token")
     assert ok.status_code == 303
     assert comments_stored() == 1
+    # A page from the cache carries no token: the browser's own headers vouch for it.
+    for headers in ({"Sec-Fetch-Site": "same-origin"}, {"Origin": "http://localhost"}):
+        vouched = client.post(
+            f"/posts/{post.slug}/comments", data=form(body=f"Vouched {headers}"), headers=headers
+        )
+        assert vouched.status_code == 303, vouched.text
+    assert comments_stored() == 3
 
 
 def test_csrf_on_other_forms(csrf_app: Flask, post: Post) -> None:
     client = csrf_app.test_client()
-    client.get(f"/posts/{post.slug}")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get(f"/posts/{post.slug}").text)
+    token = form_token(client, post)
     assert token
-    send(client, post, csrf_token=token.group(1), body="Mine")
+    send(client, post, csrf_token=token, body="Mine")
     comment = db.session.scalars(select(Comment)).one()
     for url in (f"/comments/{comment.id}/edit", f"/comments/{comment.id}/delete"):
         response = client.post(url, data={"body": "changed"})

@@ -27,6 +27,7 @@ BODY_REQUIRED = "Please write a comment before posting."
 BAD_WEBSITE = "Please give a full web address starting with http:// or https://."
 NOT_POSTED = "Your comment was not posted: please check the marked fields."
 DUPLICATE = "This comment has already been posted here."
+CONFIRM = "Almost there: please look over your comment and post it again."
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -488,11 +489,22 @@ def test_comments_without_javascript(
         page.goto(url)
         before = comment_count(page)
 
-        # Posting redirects (303) back to the article, at the new comment.
+        # The article is the page every reader shares (cached), so its form carries no stamp:
+        # the first post shows the form again, filled in, with one, to confirm (422).
         name = "Nell Noscript"
         body = unique("Posted without JavaScript.")
         page.locator("#new-name").fill(name)
         page.locator("#new-body").fill(body)
+        with page.expect_navigation() as navigation:
+            page.get_by_role("button", name="Post comment", exact=True).click()
+        confirm = navigation.value
+        assert confirm is not None and confirm.status == 422
+        problems.expect_failure(confirm)
+        expect(page.locator("#post-a-comment .form-error")).to_have_text(CONFIRM)
+        expect(page.locator("#new-name")).to_have_value(name)
+        expect(page.locator("#new-body")).to_have_value(body)
+
+        # Posting it then redirects (303) back to the article, at the new comment.
         with page.expect_response(is_comment_post) as posted:
             page.get_by_role("button", name="Post comment", exact=True).click()
         assert posted.value.status == 303

@@ -1,4 +1,4 @@
-"""Abuse limits hold across server processes: gunicorn with two workers on one database.
+"""Abuse limits hold across server processes: the app server with two workers on one database.
 
 Each test runs on SQLite (WAL, BEGIN IMMEDIATE) and on PostgreSQL (its write lock), the two
 ways the blog makes parallel writers wait their turn.
@@ -17,9 +17,9 @@ import psycopg
 import pytest
 
 from tests.httpclient import Commenter
-from tests.liveserver import gunicorn_server
+from tests.liveserver import app_server
 
-pytestmark = pytest.mark.e2e  # real gunicorn servers
+pytestmark = pytest.mark.e2e  # real app servers
 
 BASE_ENV = {
     "BLOG_COMMENT_MIN_SECONDS": "0",
@@ -52,7 +52,7 @@ def stored(work: Path, like: str, backend: dict[str, str]) -> int:
 
 def post_pids(work: Path) -> set[str]:
     """Worker pids that answered a comment POST, from the access log."""
-    log = (work / "gunicorn.log").read_text()
+    log = (work / "server.log").read_text()
     return set(re.findall(r'"POST /posts/[^"]+/comments HTTP/1.1" \d+ .*pid=<?(\d+)', log))
 
 
@@ -61,7 +61,7 @@ def test_rate_limit_is_shared_by_both_workers(
     tmp_path: Path, attempts: int, backend: dict[str, str]
 ) -> None:
     env = {**BASE_ENV, **backend, "BLOG_COMMENT_RATE_LIMIT": "5"}
-    with gunicorn_server(tmp_path, workers=2, extra_env=env) as base:
+    with app_server(tmp_path, workers=2, extra_env=env) as base:
         browser = Commenter(base)
         with ThreadPoolExecutor(8) as pool:
             codes = list(
@@ -75,7 +75,7 @@ def test_rate_limit_is_shared_by_both_workers(
 
 def test_duplicates_are_refused_across_workers(tmp_path: Path, backend: dict[str, str]) -> None:
     env = {**BASE_ENV, **backend, "BLOG_COMMENT_RATE_LIMIT": "1000"}
-    with gunicorn_server(tmp_path, workers=2, extra_env=env) as base:
+    with app_server(tmp_path, workers=2, extra_env=env) as base:
         browser = Commenter(base)
         with ThreadPoolExecutor(8) as pool:
             codes = list(pool.map(browser.post_comment, ["The very same words"] * 16))

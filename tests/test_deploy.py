@@ -1,12 +1,14 @@
 """Scale-out as the deployment guide describes it: two app servers, one PostgreSQL, one nginx.
 
-Each app server is its own gunicorn with its own instance folder (as two machines would have),
-sharing the database, the secret key and the media folder. nginx runs the shipped
+Each app server is its own serve.py (granian) with its own instance folder (as two machines
+would have), sharing the database, the secret key and the media folder. nginx runs the shipped
 deploy/nginx.conf with its placeholders filled in, TLS included (a throwaway certificate).
 """
 
 from __future__ import annotations
 
+import gzip
+import http.client
 import http.cookiejar
 import io
 import os
@@ -15,18 +17,21 @@ import shutil
 import signal
 import ssl
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections import Counter
 from collections.abc import Iterator
+from email.message import Message
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
 from tests.conftest import skip_unless
-from tests.liveserver import ROOT, GunicornServer, create_author, free_port
+from tests.liveserver import ROOT, AppServer, create_author, free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -92,15 +97,15 @@ class Browser:
 
     def open(
         self, url: str, data: bytes | None = None, headers: dict[str, str] | None = None
-    ) -> tuple[int, dict[str, str], bytes]:
-        """Status, headers and body of one request."""
+    ) -> tuple[int, Message, bytes]:
+        """Status, headers (names in any case, as HTTP has them) and body of one request."""
         request = urllib.request.Request(url, data=data, headers=headers or {})
         try:
             with self.opener.open(request, timeout=20) as response:
-                return response.status, dict(response.headers), response.read()
+                return response.status, response.headers, response.read()
         except urllib.error.HTTPError as error:
             with error:
-                return error.code, dict(error.headers), error.read()
+                return error.code, error.headers, error.read()
 
     def text(self, url: str) -> str:
         """A page that must answer 200."""
@@ -108,7 +113,7 @@ class Browser:
         assert status == 200, f"{url} answered {status}"
         return body.decode()
 
-    def form(self, url: str, fields: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+    def form(self, url: str, fields: dict[str, str]) -> tuple[int, Message, bytes]:
         """POST a form, from the page it is on (over https, CSRF checks the Referer too)."""
         return self.open(url, urllib.parse.urlencode(fields).encode(), {"Referer": url})
 
@@ -122,7 +127,7 @@ def hidden(page: str, name: str) -> str:
 
 @pytest.fixture
 def cluster(postgres_url: str, tmp_path: Path) -> Iterator[dict[str, str]]:
-    """Two gunicorn app servers on one PostgreSQL database, and nginx in front of them."""
+    """Two app servers on one PostgreSQL database, and nginx in front of them."""
     skip_unless(Path(NGINX).exists(), f"{NGINX} is not installed (apt-get install nginx)")
     served = Path(os.environ.get("TMPDIR", "/tmp")) / f"blog-deploy-{os.getpid()}-{time.time_ns()}"
     media = served / "media"
@@ -142,8 +147,8 @@ def cluster(postgres_url: str, tmp_path: Path) -> Iterator[dict[str, str]]:
         "BLOG_COMMENT_RATE_LIMIT": "3",
         "BLOG_COMMENT_MODERATION": "links",  # more than two links: held for an author
     }
-    first = GunicornServer(tmp_path / "a", workers=1, extra_env=env)
-    second = GunicornServer(tmp_path / "b", workers=1, extra_env=env)
+    first = AppServer(tmp_path / "a", workers=1, extra_env=env)
+    second = AppServer(tmp_path / "b", workers=1, extra_env=env)
     for server in (first, second):
         server.work.mkdir()
     run_dir = tmp_path / "nginx"
@@ -193,8 +198,11 @@ def cluster(postgres_url: str, tmp_path: Path) -> Iterator[dict[str, str]]:
             name="Eda Editor",
             extra_env={"DATABASE_URL": postgres_url},
         )
+        assert first.process is not None
         yield {
             "a": first.base,
+            "a_pid": str(first.process.pid),
+            "a_log": str(first.log),
             "b": second.base,
             "proxy": f"https://127.0.0.1:{https_port}",
             "plain": f"http://127.0.0.1:{http_port}",
@@ -217,8 +225,9 @@ def first_article(browser: Browser, base: str) -> str:
 
 
 def post_comment(browser: Browser, base: str, article: str, body: str, **extra: str) -> int:
-    """Open the article on `base`, then post a comment with its form."""
-    page = browser.text(base + article)
+    """Open the article on `base`, then post a comment with its form (its parts fetched)."""
+    browser.text(base + article)
+    page = browser.text(base + article + "/comments/form-parts")
     fields = {
         "csrf_token": hidden(page, "csrf_token"),
         "started": hidden(page, "started"),
@@ -298,10 +307,60 @@ def test_two_app_servers_behind_nginx(cluster: dict[str, str]) -> None:
     assert status == 200 and headers["Strict-Transport-Security"].startswith("max-age=")
     status, headers, _body = Browser().open(proxy + "/static/css/blog.css")
     assert status == 200 and headers["Content-Type"].startswith("text/css")
+    assert headers["Cache-Control"] == "max-age=3600"  # a plain address: kept an hour
+    # Pages link static files by content hash; nginx serves those itself, kept a year, gzipped.
+    hashed = re.search(
+        r'href="(/static/css/blog\.[0-9a-f]{10}\.css)"', Browser().text(proxy + article)
+    )
+    assert hashed, "the article links no hashed stylesheet"
+    status, headers, body = Browser().open(
+        proxy + hashed.group(1), headers={"Accept-Encoding": "gzip"}
+    )
+    assert status == 200 and headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert headers["Content-Encoding"] == "gzip" and headers["Vary"] == "Accept-Encoding"
+    assert gzip.decompress(body) == (ROOT / "static" / "css" / "blog.css").read_bytes()
+    assert "Content-Security-Policy" not in headers  # from disk: the app would have added it
     assert Browser().open(proxy + "/healthz")[0] == 200
     status, headers, _body = Browser().open(cluster["plain"] + article)
     assert status == 301 and headers["Location"].startswith("https://")
     assert post_comment(Browser(), proxy, article, "Through the proxy") == 303
+
+
+def test_reloading_an_app_server_drops_no_page(cluster: dict[str, str]) -> None:
+    """`systemctl reload` (SIGHUP) while readers read through nginx: every page answers 200."""
+    proxy, log = cluster["proxy"], Path(cluster["a_log"])
+    article = first_article(Browser(), proxy)
+    answers: Counter[object] = Counter()
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def read() -> None:
+        browser = Browser()
+        while not stop.is_set():
+            try:
+                status: object = browser.open(proxy + article)[0]
+            except (OSError, http.client.HTTPException) as error:
+                status = type(error).__name__
+            with lock:
+                answers[status] += 1
+
+    readers = [threading.Thread(target=read) for _ in range(4)]
+    for reader in readers:
+        reader.start()
+    try:
+        time.sleep(1)
+        os.kill(int(cluster["a_pid"]), signal.SIGHUP)
+        deadline = time.monotonic() + 90
+        while "Stopped old worker-1" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(1)  # and read on for a moment from the new worker
+    finally:
+        stop.set()
+        for reader in readers:
+            reader.join(timeout=30)
+    assert "Stopped old worker-1" in log.read_text(), "the server did not reload"
+    assert set(answers) == {200} and answers[200] > 20, answers
+    assert Browser().open(cluster["a"] + article)[0] == 200
 
 
 # --- the guide's other files -------------------------------------------------------------------

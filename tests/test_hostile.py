@@ -381,12 +381,15 @@ def test_reader_pages_may_be_cached(client: FlaskClient, make_post: PostFactory)
 
 def test_session_cookie_flags(app: Flask, make_post: PostFactory) -> None:
     post = make_post()
-    plain = app.test_client().get(f"/posts/{post.slug}")
+    # The article is the same for everyone (no cookie); its form's parts come with one.
+    parts = f"/posts/{post.slug}/comments/form-parts"
+    assert "Set-Cookie" not in app.test_client().get(f"/posts/{post.slug}").headers
+    plain = app.test_client().get(parts)
     cookie = plain.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
     # The fixture's app context outlives requests; Flask-WTF keeps its token in `g` there.
     g.pop("csrf_token", None)
-    secure = app.test_client().get(f"/posts/{post.slug}", base_url="https://blog.example.test")
+    secure = app.test_client().get(parts, base_url="https://blog.example.test")
     assert "Secure" in secure.headers["Set-Cookie"]
     assert secure.headers["Strict-Transport-Security"].startswith("max-age=")
 

@@ -1,4 +1,4 @@
-"""Bounded load and crash tests: gunicorn with 4 workers on one SQLite file, 127.0.0.1 only."""
+"""Bounded load and crash tests: the app server, 4 workers, one SQLite file, 127.0.0.1 only."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from tests.httpclient import AuthorBrowser, Commenter
-from tests.liveserver import GunicornServer, create_author
+from tests.liveserver import AppServer, create_author
 
-pytestmark = pytest.mark.e2e  # real gunicorn servers
+pytestmark = pytest.mark.e2e  # real app servers
 
 CLIENTS = 20
 COMMENTS_EACH = 25
@@ -46,7 +46,7 @@ def bodies_stored(work: Path, prefix: str) -> Counter[str]:
 
 
 def test_parallel_comments_and_saves_are_all_stored_exactly_once(tmp_path: Path) -> None:
-    server = GunicornServer(tmp_path, workers=4, extra_env=LOAD_ENV)
+    server = AppServer(tmp_path, workers=4, extra_env=LOAD_ENV)
     base = server.start()
     try:
         create_author(tmp_path, "load@example.org", "load test password")
@@ -89,7 +89,7 @@ def test_parallel_comments_and_saves_are_all_stored_exactly_once(tmp_path: Path)
 
 
 def test_sigkill_during_writes_loses_nothing_acknowledged(tmp_path: Path) -> None:
-    server = GunicornServer(tmp_path, workers=4, extra_env=LOAD_ENV)
+    server = AppServer(tmp_path, workers=4, extra_env=LOAD_ENV)
     base = server.start()
     acknowledged: list[str] = []
     lock = threading.Lock()

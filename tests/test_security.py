@@ -385,7 +385,7 @@ def test_forwarded_headers_count_only_behind_a_declared_proxy(
 
 
 @pytest.mark.e2e
-def test_gunicorn_trusts_no_forwarded_scheme_without_a_proxy(live_server: str) -> None:
+def test_the_app_server_trusts_no_forwarded_scheme_without_a_proxy(live_server: str) -> None:
     request = urllib.request.Request(
         live_server + "/", headers={"X-Forwarded-Proto": "https", "X-Forwarded-Ssl": "on"}
     )

@@ -25,6 +25,7 @@ from blog import create_app
 from blog.config import ConfigError, time_zone
 from blog.core.localtime import NonexistentTime, month_bounds, month_start, to_utc
 from blog.core.models import Author, Comment, CommentStatus, Post, PostStatus
+from blog.core.pagecache import forget_copies
 from blog.core.templating import long_datetime
 from blog.extensions import db
 from blog.reading.queries import MonthCount, archive_months
@@ -37,6 +38,7 @@ def use_zone(app: Flask, name: str) -> None:
     """Run the rest of the test with TIMEZONE = name (validated as at start-up)."""
     time_zone(name)  # a name the start-up check accepts
     app.config["TIMEZONE"] = name
+    forget_copies(app)  # pages rendered in the old zone are not this app's any more
 
 
 def titles(html: str) -> list[str]:
@@ -438,7 +440,9 @@ def test_archive_months_before_1970(
     with counted_queries() as statements:
         html = client.get("/archive/").text
     assert archive_links(html) == [("May 2025", "1"), ("June 1949", "1"), ("May 1949", "1")]
-    assert len(statements) == 2  # that 1949 boundary takes a second look
+    # The months are kept (core.counts): that 1949 boundary took its second look when they
+    # were counted, not on each view.
+    assert len(statements) == 1
     assert titles(client.get("/archive/1949/6").text) == ["June's first"]
 
 

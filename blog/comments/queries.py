@@ -81,15 +81,16 @@ def comment_threads(
     ).all()
     has_more = len(roots) > limit
     roots = roots[:limit]
-    replies = (
+    found = (
         db.session.scalars(
-            select(Comment)
-            .where(Comment.root_id.in_([root.id for root in roots]), visible)
-            .order_by(Comment.created_at, Comment.id)
+            select(Comment).where(Comment.root_id.in_([root.id for root in roots]), visible)
         ).all()
         if roots
         else []
     )
+    # Sorted here, not in SQL: asked to order them, SQLite would walk every approved comment
+    # of the blog in time order (ix_comments_status_created) rather than look up these threads.
+    replies = sorted(found, key=lambda reply: (reply.created_at, reply.id))
     return CommentPage(_threads(roots, replies), first_page, last_page, has_more)
 
 
@@ -130,3 +131,19 @@ def page_of(comment: Comment, per_page: int, own: Mapping[int, str] | None = Non
         )
     )
     return int(before or 0) // per_page + 1
+
+
+def thread_of(comment: Comment, own: Mapping[int, str] | None = None) -> CommentNode:
+    """The whole thread `comment` belongs to (its top-level comment and every reply).
+
+    Two statements, and a size that is the thread's, never the post's.
+    """
+    root_id = comment.root_id or comment.id
+    root = comment if root_id == comment.id else db.session.get(Comment, root_id)
+    assert root is not None
+    replies = db.session.scalars(
+        select(Comment)
+        .where(Comment.root_id == root.id, visible_comments(own))
+        .order_by(Comment.created_at, Comment.id)
+    ).all()
+    return _threads([root], replies)[0]

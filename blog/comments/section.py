@@ -13,10 +13,11 @@ from flask import current_app, render_template, session
 
 from blog.comments.forms import CommentForm
 from blog.comments.ownership import editable_ids, own_comments
-from blog.comments.queries import CommentNode, comment_threads
+from blog.comments.queries import CommentNode, comment_threads, thread_of
 from blog.comments.service import signed_in_author
 from blog.comments.spam import form_started_token
 from blog.core.models import Comment, CommentStatus, Post
+from blog.core.pagecache import page_is_shared
 from blog.core.posts import comments_open, neighbours
 from blog.core.web import render_fragment
 
@@ -94,7 +95,8 @@ def new_comment_form(parent: Comment | None = None) -> CommentForm:
     in by their browser, never by the server.)
     """
     form = CommentForm(formdata=None)
-    form.started.data = form_started_token()
+    # A page every reader shares gets no stamp (nor a commenter id): its form fetches them.
+    form.started.data = None if page_is_shared() else form_started_token()
     form.parent_id.data = str(parent.id) if parent else ""
     author = signed_in_author()
     if author is not None:
@@ -161,3 +163,49 @@ def render_article(post: Post, **section: Any) -> str:
     return render_template(
         "reading/article.html", older=older, newer=newer, **section_context(post, **section)
     )
+
+
+@dataclass(frozen=True)
+class Posted:
+    """The htmx answer to a stored comment, and where it goes when not the form's own target."""
+
+    html: str
+    retarget: str | None
+
+
+def render_posted(post: Post, comment: Comment, status: Status) -> Posted:
+    """What changed when `comment` was stored, for htmx: never the whole comment section.
+
+    A top-level comment is added at the end of the list, with a fresh form in place of the
+    used one; a reply comes back with its thread. Counts and the status go out of band. The
+    size of the answer is the new comment's (or its thread's), whatever the post holds.
+    """
+    own = own_comments()
+    common: dict[str, Any] = {
+        "post": post,
+        "status": status,
+        "open": True,
+        "focus_id": comment.id,
+    }
+    if comment.parent_id is None:
+        threads = [CommentNode(comment)]
+        html = render_fragment(
+            SECTION_TEMPLATE,
+            "comment_form_section",
+            oob_blocks=("new_comment", "comment_count", "comments_heading", "comment_status"),
+            form=new_comment_form(),
+            new_threads=threads,
+            editable=editable_ids(threads),
+            **common,
+        )
+        return Posted(html, None)
+    threads = [thread_of(comment, own)]
+    html = render_fragment(
+        SECTION_TEMPLATE,
+        "thread",
+        oob_blocks=("comment_count", "comments_heading", "comment_status"),
+        new_threads=threads,
+        editable=editable_ids(threads),
+        **common,
+    )
+    return Posted(html, f"#{threads[0].comment.anchor}")

@@ -29,6 +29,7 @@ ADDRESS_BUCKET = "comment-address"
 USED_FORM_BUCKET = "comment-form"
 
 EXPIRED = "This form has expired. Please reload the page and try again."
+CONFIRM = "Almost there: please look over your comment and post it again."
 USED = "This form was already used to post a comment. Please post your comment again."
 
 
@@ -89,7 +90,10 @@ def check_not_a_bot(form: CommentForm) -> Stamp:
         raise Refused(
             "Please leave the “Leave this field empty” field empty.", 422, field="homepage"
         )
-    stamp = read_stamp(form.started.data or "")
+    if not form.started.data:
+        # Sent from a page every reader shares, before (or without) fetching its stamp.
+        raise Refused(CONFIRM, 422, field="started")
+    stamp = read_stamp(form.started.data)
     if stamp is None:
         raise Refused(EXPIRED, 422, field="started")
     if stamp.age < current_app.config["COMMENT_MIN_SECONDS"]:

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, request, url_for
-from flask_wtf.csrf import CSRFError
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_wtf.csrf import CSRFError, validate_csrf
+from htmx_flask import make_response as htmx_response
 from werkzeug.wrappers import Response as BaseResponse
+from wtforms import ValidationError
 
 from blog.comments import section, service, spam
 from blog.comments.forms import CommentEditForm, CommentForm
@@ -14,8 +25,11 @@ from blog.comments.section import Status, flashed_status, keep_status, placed
 from blog.core import ratelimit
 from blog.core.errors import error_response
 from blog.core.models import Post
+from blog.core.pagecache import shared_page
 from blog.core.posts import comments_open, visible_post
+from blog.core.security import same_origin
 from blog.core.web import Refused, page_number, refusal_response, render_page, wants_fragment
+from blog.extensions import csrf
 
 CSRF_MESSAGE = (
     "This page has been open too long or your session changed. Please reload the page and "
@@ -64,11 +78,35 @@ def _form_refused(post: Post, form: CommentForm, refused: Refused) -> BaseRespon
     return refusal_response(refused, html, retarget="#post-a-comment", reswap="outerHTML")
 
 
+def _sent_from_our_page() -> bool:
+    """The comment was sent from a page of this site, not forged by another one.
+
+    By its CSRF token when the form has one; a form on a page served from the cache may not
+    (it fetches the token when first used, and never without JavaScript), so the browser's
+    own headers vouch for it then: Fetch Metadata, else Origin (OWASP's standard-header
+    defence). Another site's page can set neither.
+    """
+    if not current_app.config["WTF_CSRF_ENABLED"]:
+        return True
+    token = request.form.get("csrf_token")
+    if token:
+        try:
+            validate_csrf(token)
+        except ValidationError:
+            pass
+        else:
+            return True
+    return same_origin()
+
+
 @bp.post("/posts/<slug>/comments")
+@csrf.exempt
 def create(slug: str) -> BaseResponse | str:
     """Post a comment or reply: htmx gets the updated comment section, others a redirect."""
     post = _post_or_404(slug)
     form = CommentForm()
+    if not _sent_from_our_page():
+        return _form_refused(post, form, Refused(CSRF_MESSAGE, 400))
     try:
         if not form.validate():
             raise Refused(NOT_POSTED, 422)
@@ -80,7 +118,11 @@ def create(slug: str) -> BaseResponse | str:
     status = section.posted_status(comment)
     page = page_of(comment, current_app.config["COMMENTS_PER_PAGE"], own_comments())
     if wants_fragment():
-        return section.render_section(post, status=status, pages=page, focus_id=comment.id)
+        posted = section.render_posted(post, comment, status)
+        if posted.retarget is None:
+            return posted.html
+        answer: Response = htmx_response(posted.html, retarget=posted.retarget, reswap="outerHTML")
+        return answer
     keep_status(status)
     if page == 1:
         return redirect(url_for("reading.article", slug=slug, _anchor=comment.anchor), 303)
@@ -102,6 +144,7 @@ def csrf_failed(_error: CSRFError) -> BaseResponse:
 
 
 @bp.get("/posts/<slug>/comments")
+@shared_page
 def page(slug: str) -> str:
     """One page of comment threads: htmx appends it in place; without JS it is a page."""
     post = _post_or_404(slug)
@@ -121,6 +164,18 @@ def page(slug: str) -> str:
         # A comment posted without JS may land on a later page: its message is shown there.
         status=None if wants_fragment() else placed(flashed_status(), comments.threads),
     )
+
+
+@bp.get("/posts/<slug>/comments/form-parts")
+def form_parts(slug: str) -> Response:
+    """A shared page's comment form asks for its token and stamp here when first used."""
+    post = _post_or_404(slug)
+    if not comments_open(post, current_app.config["COMMENTS_CLOSE_AFTER_DAYS"]):
+        raise Refused(service.CLOSED, 403)
+    html = render_template("comments/form_parts.html", started=spam.form_started_token())
+    response = Response(html, mimetype="text/html")
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/posts/<slug>/comments/<int:comment_id>/reply")

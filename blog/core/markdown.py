@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from blog.core.text import slugify
+from blog.core.text import html_text, slugify
 
 # The only HTML that Markdown may produce on our pages. No scripts, no event handlers, no style,
 # no class, no data-* (htmx 4 reads data-hx-* too), no hx-*.
@@ -143,3 +144,35 @@ def render_post(source: str) -> str:
 def render_comment(source: str) -> str:
     """Comment Markdown (a smaller subset) to sanitized HTML; links get rel="nofollow ugc"."""
     return sanitize(_COMMENT_MD.render(source), link_rel=COMMENT_LINK_REL)
+
+
+# nh3 writes "<" as "&lt;" in text and in attribute values, so in sanitized HTML "<img" only
+# ever starts a tag (tests/test_first_visit.py checks this of the nh3 we run).
+_IMG_TAG = re.compile(r"<img(?=[\s/>])")
+# The first image, with fewer words than this before it, is likely in view when the page
+# opens (often the largest thing there): it loads at once. Every other image waits.
+EAGER_IMAGE_WORDS = 60
+
+
+def lazy_images(html: str) -> str:
+    """Sanitized body HTML with images below the fold loading only as the reader nears them.
+
+    Done when a page is rendered, after sanitizing, not by the allow-list: readers' and
+    authors' markup never chooses these attributes, our code writes them with fixed values,
+    and every stored body (written, imported or from before this) gets them alike. The
+    stored HTML, which feeds also carry, stays as sanitized.
+    """
+    first = _IMG_TAG.search(html)
+    if first is None:
+        return html
+    # Where the one image that loads at once starts (-1: none does).
+    eager_at = (
+        first.start() if len(html_text(html[: first.start()]).split()) < EAGER_IMAGE_WORDS else -1
+    )
+
+    def mark(match: re.Match[str]) -> str:
+        if match.start() == eager_at:
+            return '<img decoding="async"'
+        return '<img loading="lazy" decoding="async"'
+
+    return _IMG_TAG.sub(mark, html)

@@ -16,10 +16,8 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
-    func,
-    select,
 )
-from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from blog.core.text import html_text
 from blog.extensions import Base, db
@@ -97,8 +95,11 @@ post_tags = Table(
     db.metadata,
     Column("post_id", ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True),
     Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
-    # The primary key serves post -> tags; tag pages need the other direction.
-    Index("ix_post_tags_tag_id", "tag_id"),
+    # The post's `listed_at`, copied here (core.counts keeps it in step), so that a tag page
+    # walks one index newest first and stops after its page, however many posts the tag has.
+    Column("listed_at", DateTime),
+    # The primary key serves post -> tags; tag pages need the other direction, in time order.
+    Index("ix_post_tags_tag_listed", "tag_id", "listed_at", "post_id"),
 )
 
 
@@ -149,6 +150,9 @@ class Comment(Model):
         # The article page reads one post's approved comments in time order.
         Index("ix_comments_post_status_created", "post_id", "status", "created_at"),
         Index("ix_comments_status_created", "status", "created_at"),
+        # A page's threads: their replies by thread root. The status in it too, or SQLite
+        # would rather walk every approved comment of the blog (the index above).
+        Index("ix_comments_root_status", "root_id", "status"),
         # The same text twice on one post is a duplicate, whichever process stores it.
         UniqueConstraint("post_id", "body_digest"),
         # Ids are never handed out twice (SQLite would reuse the id of a deleted newest row).
@@ -162,9 +166,7 @@ class Comment(Model):
     )
     # The top-level comment of this reply's thread (None for a top-level comment): a page of
     # threads is then two queries, however deep the replies go.
-    root_id: Mapped[int | None] = mapped_column(
-        ForeignKey("comments.id", ondelete="CASCADE"), index=True
-    )
+    root_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
     author_name: Mapped[str] = mapped_column(String(Limits.COMMENT_NAME))
     # Stored lowercased; never shown. It tells a returning commenter from a first-time one.
     author_email: Mapped[str | None] = mapped_column(String(Limits.COMMENT_EMAIL), index=True)
@@ -263,6 +265,33 @@ class SiteFlag(Model):
     set_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class CacheState(Model):
+    """One row: a counter every change readers could see moves, for the page cache."""
+
+    __tablename__ = "cache_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    generation: Mapped[int] = mapped_column(default=0)
+    # When the next scheduled post goes live; the cache's copies are not served past it.
+    next_due: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class ListingCount(Model):
+    """How many posts one listing holds (all posts, a tag's, an author's, a month's), kept.
+
+    Kept by core.counts in the transaction that changes a post. It counts every listed post,
+    due or not: readers subtract the few whose time has not come yet (see core.counts), so a
+    scheduled post's time arriving needs no write here.
+    """
+
+    __tablename__ = "listing_counts"
+
+    # "posts"; "tag" or "author" (key: its id); "month <zone>" (key: year * 100 + month).
+    scope: Mapped[str] = mapped_column(String(80), primary_key=True)
+    key: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    count: Mapped[int] = mapped_column(default=0)
+
+
 class RateLimitHit(Model):
     """One counted action (a posted comment) by one client; every server process sees it."""
 
@@ -279,14 +308,18 @@ class Post(Model):
 
     __tablename__ = "posts"
     __table_args__ = (
-        # Every reader listing filters on status and orders by publication time.
         Index("ix_posts_status_published", "status", "published_at"),
-        Index("ix_posts_author_id", "author_id"),
         # Listings show posts, not pages: the same order, filtered by kind first.
         Index("ix_posts_kind_status_published", "kind", "status", "published_at"),
         # Newest first across every status (status IN (...) breaks the orders above): search
         # on PostgreSQL walks it to find a common word's newest matches.
         Index("ix_posts_published_id", "published_at", "id"),
+        # Reader listings walk these newest first and stop after their page (no sort, no count):
+        # everything, one author's posts; then the dashboard's most recently changed.
+        Index("ix_posts_listed", "listed_at", "id"),
+        Index("ix_posts_author_listed", "author_id", "listed_at", "id"),
+        Index("ix_posts_updated", "updated_at"),
+        Index("ix_posts_author_updated", "author_id", "updated_at"),
         {"sqlite_autoincrement": True},
     )
 
@@ -306,6 +339,12 @@ class Post(Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     author_id: Mapped[int] = mapped_column(ForeignKey("authors.id", ondelete="RESTRICT"))
+    # Kept by core.counts in the transaction that changes them, never set by hand:
+    # when the post shows in listings (its published_at, for a published or scheduled post,
+    # not a page; None otherwise), so "visible in listings" is `listed_at <= now`, one index;
+    listed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # and its approved comments, read from the row instead of counted for every listing.
+    comment_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     author: Mapped[Author] = relationship(back_populates="posts")
     tags: Mapped[list[Tag]] = relationship(
@@ -313,15 +352,6 @@ class Post(Model):
     )
     comments: Mapped[list[Comment]] = relationship(
         back_populates="post", cascade="all, delete-orphan", passive_deletes=True
-    )
-
-    # Approved comments, counted in the same query when a listing undefers it.
-    comment_count: Mapped[int] = column_property(
-        select(func.count(Comment.id))
-        .where(Comment.post_id == id, Comment.status == CommentStatus.APPROVED.value)
-        .correlate_except(Comment)
-        .scalar_subquery(),
-        deferred=True,
     )
 
     def __repr__(self) -> str:

@@ -1,13 +1,21 @@
-"""Which posts readers may see: the one rule every feature (pages, comments, feeds) shares."""
+"""Which posts readers may see, and the listings of them: the rules every feature shares.
+
+A listing (every post, a tag's, an author's, a month's) walks one index newest first and stops
+after its page, and its size is kept (`core.counts`): neither sorts nor counts the blog, so a
+page costs the same with 100 posts or 100,000.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, or_, select
-from sqlalchemy.orm import joinedload, selectinload, undefer
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, and_, func, select, tuple_
+from sqlalchemy.orm import joinedload, selectinload
 
-from blog.core.models import Post, PostKind, PostStatus, Redirect, utcnow
+from blog.core import counts
+from blog.core.localtime import month_bounds
+from blog.core.models import Post, PostKind, PostStatus, Redirect, post_tags, utcnow
 from blog.extensions import db
 
 
@@ -26,36 +34,107 @@ def is_article() -> ColumnElement[bool]:
 
 
 def visible_post(slug: str) -> Post | None:
-    """The visible post (not page) at this slug, with author, tags and comment count."""
+    """The visible post (not page) at this slug, with author and tags."""
     return db.session.scalar(
         select(Post)
         .where(Post.slug == slug, is_visible(), is_article())
-        .options(joinedload(Post.author), selectinload(Post.tags), undefer(Post.comment_count))
+        .options(joinedload(Post.author), selectinload(Post.tags))
     )
 
 
+@dataclass(frozen=True)
+class Listing:
+    """Posts in the order readers see them, newest first, along one index.
+
+    `when` and `ident` are the listed time and post id of the rows walked (of `posts`, or of
+    `post_tags` for a tag), `where` picks the listing's rows; `scope` and `key` name its kept
+    count (`core.counts`).
+    """
+
+    scope: str
+    key: int
+    when: SQLColumnExpression[datetime | None]
+    ident: SQLColumnExpression[int]
+    where: tuple[ColumnElement[bool], ...] = ()
+
+    def newest(self, now: datetime) -> Select[int]:
+        """The ids of the listing's posts due by `now`, newest first (slice it)."""
+        return (
+            select(self.ident)
+            .where(*self.where, self.when <= now)
+            .order_by(self.when.desc(), self.ident.desc())
+        )
+
+    def not_yet_due(self, now: datetime) -> Select[int]:
+        """How many of the listing's posts are listed for after `now` (scheduled ones)."""
+        return select(func.count()).where(*self.where, self.when > now)
+
+
+def every_post() -> Listing:
+    """Every post readers can see (the home page, the site feed)."""
+    return Listing(counts.POSTS, 0, Post.listed_at, Post.id)
+
+
+def tagged(tag_id: int) -> Listing:
+    """The posts carrying one tag."""
+    where = (post_tags.c.tag_id == tag_id,)
+    return Listing(counts.TAG, tag_id, post_tags.c.listed_at, post_tags.c.post_id, where)
+
+
+def by_author(author_id: int) -> Listing:
+    """One author's posts."""
+    return Listing(
+        counts.AUTHOR, author_id, Post.listed_at, Post.id, (Post.author_id == author_id,)
+    )
+
+
+def in_month(year: int, month: int) -> Listing:
+    """The posts of one calendar month of the site zone."""
+    start, end = month_bounds(year, month)
+    where = (Post.listed_at >= start, Post.listed_at < end)
+    return Listing(
+        counts.month_scope(), counts.month_key(year, month), Post.listed_at, Post.id, where
+    )
+
+
+def listing_posts(
+    listing: Listing, offset: int, limit: int, now: datetime | None = None
+) -> list[Post]:
+    """A slice of a listing, with authors and tags: found on the index, then read by id.
+
+    However deep the slice, the walk to it reads index entries only (no row, no sort).
+    """
+    ids = listing.newest(now or utcnow()).offset(offset).limit(limit)
+    posts = db.session.scalars(
+        select(Post)
+        .where(Post.id.in_(ids))
+        .options(joinedload(Post.author), selectinload(Post.tags))
+    ).all()
+    return sorted(posts, key=lambda post: (post.listed_at or datetime.min, post.id), reverse=True)
+
+
+def listing_size(listing: Listing, now: datetime | None = None) -> int:
+    """How many posts of a listing readers see now (kept, less those not yet due)."""
+    return counts.kept_total(listing.scope, listing.key, listing.not_yet_due(now or utcnow()))
+
+
 def neighbours(post: Post) -> tuple[Post | None, Post | None]:
-    """The visible posts published just before and just after `post`."""
-    assert post.published_at is not None
-    when, ident = post.published_at, post.id
+    """The visible posts listed just before and just after `post`."""
+    when = post.listed_at or post.published_at
+    assert when is not None
+    now = utcnow()
+    place = tuple_(Post.listed_at, Post.id)
+    here = tuple_(when, post.id)
     older = db.session.scalar(
         select(Post)
-        .where(
-            is_visible(),
-            is_article(),
-            or_(Post.published_at < when, and_(Post.published_at == when, Post.id < ident)),
-        )
-        .order_by(Post.published_at.desc(), Post.id.desc())
+        .where(place < here, Post.listed_at <= now)
+        .order_by(Post.listed_at.desc(), Post.id.desc())
         .limit(1)
     )
     newer = db.session.scalar(
         select(Post)
-        .where(
-            is_visible(),
-            is_article(),
-            or_(Post.published_at > when, and_(Post.published_at == when, Post.id > ident)),
-        )
-        .order_by(Post.published_at.asc(), Post.id.asc())
+        .where(place > here, Post.listed_at <= now)
+        .order_by(Post.listed_at.asc(), Post.id.asc())
         .limit(1)
     )
     return older, newer
@@ -90,11 +169,4 @@ def remember_old_path(old_path: str, post: Post) -> None:
 
 def newest_posts(limit: int) -> list[Post]:
     """The newest visible posts (for pages that offer a way on, like the 404 page)."""
-    return list(
-        db.session.scalars(
-            select(Post)
-            .where(is_visible(), is_article())
-            .order_by(Post.published_at.desc(), Post.id.desc())
-            .limit(limit)
-        )
-    )
+    return listing_posts(every_post(), 0, limit)

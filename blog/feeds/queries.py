@@ -6,54 +6,70 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
 
-from blog.core.models import Author, Post, PostKind, Tag, post_tags
-from blog.core.posts import is_article, is_visible
+from blog.core.counts import TAG
+from blog.core.models import Author, ListingCount, Post, PostKind, Tag, post_tags, utcnow
+from blog.core.posts import by_author, every_post, is_visible, listing_posts, listing_size, tagged
 from blog.extensions import db
 
 
 def feed_posts(limit: int, tag: Tag | None = None, author: Author | None = None) -> list[Post]:
     """The newest visible posts (of a tag, or of an author), with authors and tags."""
-    query = (
-        select(Post)
-        .where(is_visible(), is_article())
-        .options(joinedload(Post.author), selectinload(Post.tags))
-        .order_by(Post.published_at.desc(), Post.id.desc())
-        .limit(limit)
-    )
     if tag is not None:
-        query = query.where(
-            Post.id.in_(select(post_tags.c.post_id).where(post_tags.c.tag_id == tag.id))
-        )
-    if author is not None:
-        query = query.where(Post.author_id == author.id)
-    return list(db.session.scalars(query))
+        listing = tagged(tag.id)
+    elif author is not None:
+        listing = by_author(author.id)
+    else:
+        listing = every_post()
+    return listing_posts(listing, 0, limit)
 
 
-def visible_count() -> int:
-    """How many posts and pages readers can see."""
-    return int(db.session.scalar(select(func.count(Post.id)).where(is_visible())) or 0)
+def posts_count() -> int:
+    """How many posts readers can see (kept: see core.counts)."""
+    return listing_size(every_post())
 
 
-def sitemap_posts(offset: int, limit: int) -> Sequence[tuple[str, str, datetime]]:
-    """(kind, slug, last change) of visible posts and pages, oldest first, one slice."""
-    return db.session.execute(
-        select(Post.kind, Post.slug, Post.updated_at)
-        .where(is_visible())
-        .order_by(Post.id)
+def sitemap_pages() -> list[tuple[str, datetime]]:
+    """(slug, last change) of the visible pages (About, Contact...): a handful."""
+    rows = db.session.execute(
+        select(Post.slug, Post.updated_at).where(Post.kind == PostKind.PAGE.value, is_visible())
+    ).all()
+    return sorted((slug, updated) for slug, updated in rows)
+
+
+def sitemap_posts(offset: int, limit: int) -> list[tuple[str, datetime]]:
+    """(slug, last change) of visible posts, oldest first, one slice (found on the index)."""
+    ids = (
+        select(Post.id)
+        .where(Post.listed_at <= utcnow())
+        .order_by(Post.listed_at, Post.id)
         .offset(offset)
         .limit(limit)
+    )
+    rows = db.session.execute(
+        select(Post.listed_at, Post.id, Post.slug, Post.updated_at).where(Post.id.in_(ids))
     ).all()
+    return [(slug, updated) for _, _, slug, updated in sorted(rows)]
 
 
-def sitemap_tags() -> Sequence[tuple[str, datetime]]:
-    """(slug, newest change) of every tag with a visible post."""
-    return db.session.execute(
-        select(Tag.slug, func.max(Post.updated_at))
-        .join(post_tags, post_tags.c.tag_id == Tag.id)
-        .join(Post, Post.id == post_tags.c.post_id)
-        .where(is_visible(), Post.kind == PostKind.POST.value)
-        .group_by(Tag.slug)
-        .order_by(Tag.slug)
+def sitemap_tags(per_page: int) -> Sequence[tuple[str, datetime]]:
+    """(slug, last change of its first page) of every tag with a visible post, by slug.
+
+    A tag's address shows its newest `per_page` posts: the page changed when the latest of
+    those did. Index lookups per tag, however many posts each has.
+    """
+    now = utcnow()
+    newest = (
+        select(post_tags.c.post_id)
+        .where(post_tags.c.tag_id == Tag.id, post_tags.c.listed_at <= now)
+        .order_by(post_tags.c.listed_at.desc(), post_tags.c.post_id.desc())
+        .limit(per_page)
+        .correlate(Tag)
+    )
+    changed = select(func.max(Post.updated_at)).where(Post.id.in_(newest)).scalar_subquery()
+    in_use = select(ListingCount.key).where(ListingCount.scope == TAG, ListingCount.count > 0)
+    rows = db.session.execute(
+        select(Tag.slug, changed).where(Tag.id.in_(in_use)).order_by(Tag.slug)
     ).all()
+    # A tag whose posts are all still to come (scheduled) has no visible post yet.
+    return [(slug, when) for slug, when in rows if when is not None]

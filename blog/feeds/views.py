@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 
 from blog.core.models import Author, Post, Tag, utcnow
+from blog.core.pagecache import shared_page
 from blog.core.templating import absolute_url
 from blog.feeds import queries
 from blog.reading.queries import author_by_id, tag_by_slug
@@ -53,6 +54,7 @@ def _feed(title: str, page_url: str, posts: list[Post], subtitle: str = "") -> R
 
 
 @bp.get("/feed.xml")
+@shared_page
 def site() -> Response:
     """The newest posts, in full."""
     return _feed(
@@ -64,6 +66,7 @@ def site() -> Response:
 
 
 @bp.get("/tags/<slug>/feed.xml")
+@shared_page
 def tag(slug: str) -> Response:
     """The newest posts carrying one tag."""
     found = _tag(slug)
@@ -82,6 +85,7 @@ def _tag(slug: str) -> Tag:
 
 
 @bp.get("/authors/<int:author_id>/feed.xml")
+@shared_page
 def author(author_id: int) -> Response:
     """The newest posts by one author."""
     found: Author | None = author_by_id(author_id)
@@ -100,16 +104,17 @@ def author(author_id: int) -> Response:
 Located = tuple[str, datetime | None]
 
 
+LISTING_PAGES = ("reading.home", "reading.tags", "reading.archive")
+
+
 def _listing_urls() -> list[Located]:
-    """The home page, the tag index, the archive, and each tag's page."""
-    urls: list[Located] = [
-        (absolute_url(url_for(name)), None)
-        for name in ("reading.home", "reading.tags", "reading.archive")
-    ]
+    """The home page, the tag index, the archive, each tag's page and each page (About...)."""
+    urls: list[Located] = [(absolute_url(url_for(name)), None) for name in LISTING_PAGES]
     urls += [
         (absolute_url(url_for("reading.tag", slug=slug)), when)
-        for slug, when in queries.sitemap_tags()
+        for slug, when in queries.sitemap_tags(current_app.config["POSTS_PER_PAGE"])
     ]
+    urls += [(_post_url("page", slug), when) for slug, when in queries.sitemap_pages()]
     return urls
 
 
@@ -120,14 +125,15 @@ def _post_url(kind: str, slug: str) -> str:
 
 
 @bp.get("/sitemap.xml")
+@shared_page
 def sitemap() -> Response:
     """Every address worth finding, or past SITEMAP_LIMIT an index of numbered sitemaps."""
     listing = _listing_urls()
-    total = queries.visible_count()
+    total = queries.posts_count()
     if total + len(listing) <= SITEMAP_LIMIT:
         posts: list[Located] = [
-            (_post_url(kind, slug), when)
-            for kind, slug, when in queries.sitemap_posts(0, SITEMAP_LIMIT)
+            (_post_url("post", slug), when)
+            for slug, when in queries.sitemap_posts(0, SITEMAP_LIMIT)
         ]
         xml = render_template("feeds/sitemap.xml", urls=[*listing, *posts])
         return _conditional(xml, "application/xml", None)
@@ -138,19 +144,21 @@ def sitemap() -> Response:
 
 
 @bp.get("/sitemap-<int:number>.xml")
+@shared_page
 def sitemap_part(number: int) -> Response:
-    """One file of a large sitemap: 0 holds the listing pages and tags, then posts by the slice."""
+    """One file of a large sitemap: 0 holds the listings, tags and pages, then posts by slices."""
     if number == 0:
         urls = _listing_urls()
     else:
         rows = queries.sitemap_posts((number - 1) * SITEMAP_LIMIT, SITEMAP_LIMIT)
         if not rows:
             abort(404)
-        urls = [(_post_url(kind, slug), when) for kind, slug, when in rows]
+        urls = [(_post_url("post", slug), when) for slug, when in rows]
     return _conditional(render_template("feeds/sitemap.xml", urls=urls), "application/xml", None)
 
 
 @bp.get("/robots.txt")
+@shared_page
 def robots() -> Response:
     """Crawlers may read everything a reader can; the sitemap says where it all is."""
     body = f"User-agent: *\nAllow: /\nSitemap: {absolute_url(url_for('feeds.sitemap'))}\n"

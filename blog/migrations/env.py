@@ -12,7 +12,7 @@ from blog.search.schema import include_object
 
 config = context.config
 if config.config_file_name:
-    # Keep loggers that exist already (gunicorn's, the test runner's) working.
+    # Keep loggers that exist already (the app server's, the test runner's) working.
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from blog.core.models import Author, Comment, Post, Tag, utcnow
+from blog.core.pagecache import bump, files_for
 from blog.extensions import db
 
 DATABASE_FILE = "blog.sqlite3"
@@ -171,4 +172,8 @@ def restore(folder: Path, known_versions: set[str]) -> Path:
         media.chmod(0o755)
         for item in media.iterdir():
             item.chmod(0o644)
+    # Pages written from the replaced database must not outlive it (nginx would serve them).
+    files_for(current_app).clear()
+    with db.engine.begin() as connection:
+        bump(connection)
     return aside

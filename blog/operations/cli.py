@@ -1,4 +1,4 @@
-"""The operator's commands: `backup`, `restore`, `doctor`, `maintain`, `comments erase`."""
+"""The operator's commands: backup, restore, doctor, maintain, recount, comments, cache."""
 
 from __future__ import annotations
 
@@ -9,9 +9,17 @@ import click
 from alembic.script import ScriptDirectory
 from flask import Flask
 
+from blog.core.pagecache import bump, bump_if_due, files_for
+from blog.extensions import db
 from blog.operations import backup as backups
 from blog.operations.doctor import diagnose
-from blog.operations.maintain import close_comments, erase_commenter, maintain, open_comments
+from blog.operations.maintain import (
+    close_comments,
+    erase_commenter,
+    maintain,
+    open_comments,
+    recount,
+)
 
 
 def _known_versions(app: Flask) -> set[str]:
@@ -21,6 +29,24 @@ def _known_versions(app: Flask) -> set[str]:
 
 def init_app(app: Flask) -> None:
     """Register the operator's commands."""
+
+    @app.cli.group("cache")
+    def cache_group() -> None:
+        """The page cache (copies of reader pages; files for nginx in PAGE_CACHE_DIR)."""
+
+    @cache_group.command("refresh")
+    def cache_refresh() -> None:
+        """Drop copies made before a scheduled post went live (run every minute by a timer)."""
+        if bump_if_due():
+            click.echo("A scheduled post went live: cached pages dropped.")
+
+    @cache_group.command("clear")
+    def cache_clear() -> None:
+        """Drop every cached page, in every server process (after changing settings)."""
+        with db.engine.begin() as connection:
+            bump(connection)
+        files_for(app).clear()
+        click.echo("Cached pages dropped.")
 
     @app.cli.command("backup")
     @click.argument("folder", type=click.Path(path_type=Path))
@@ -73,6 +99,12 @@ def init_app(app: Flask) -> None:
         """Routine clean-up (run it daily, e.g. from a systemd timer)."""
         for what, count in maintain().items():
             click.echo(f"Removed {count} {what}.")
+
+    @app.cli.command("recount")
+    def recount_command() -> None:
+        """Count again every count kept on rows (after changing posts or comments in SQL)."""
+        recount()
+        click.echo("Counted comments, listings and months again.")
 
     @app.cli.group("comments")
     def comments_group() -> None:

@@ -8,6 +8,7 @@ from flask import current_app
 from sqlalchemy import ColumnElement, delete, or_, update
 
 from blog.accounts.service import prune_sessions
+from blog.core import counts
 from blog.core.db import write_transaction
 from blog.core.models import Comment, Post, RateLimitHit, utcnow
 from blog.extensions import db
@@ -34,6 +35,15 @@ def prune_counters() -> int:
 def maintain() -> dict[str, int]:
     """Run every clean-up; how many rows each removed."""
     return {"expired sign-in sessions": prune_sessions(), "spent counters": prune_counters()}
+
+
+def recount() -> None:
+    """Compute every kept count again from the rows (core.counts), in one write transaction.
+
+    Writes through the app keep them in step; SQL run by hand on the database does not.
+    """
+    with write_transaction():
+        counts.rebuild(db.session.connection())
 
 
 def erase_commenter(email: str) -> int:

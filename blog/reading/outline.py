@@ -2,7 +2,7 @@
 
 Done when the page is rendered, over HTML we sanitized ourselves (so its shape is known), and
 for every post alike: written here, imported from elsewhere (whose headings may lack ids), or
-previewed in the editor.
+previewed in the editor. Images below the fold get `loading="lazy"` at the same time.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from html import unescape
 
 from markupsafe import Markup, escape
 
-from blog.core.markdown import RESERVED_IDS
+from blog.core.markdown import RESERVED_IDS, lazy_images
 from blog.core.text import html_text, slugify
 
 # Fewer sections than this read fine without a table of contents.
@@ -70,7 +70,7 @@ def article_outline(body_html: str) -> Outline:
             f'href="#{attribute}" aria-label="{label}">#</a></h{level}>'
         )
 
-    html = _HEADING.sub(linked, body_html)
+    html = lazy_images(_HEADING.sub(linked, body_html))
     return Outline(Markup(html), _sections(headings))
 
 

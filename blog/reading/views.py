@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, Response, abort, current_app, redirect, url_for
-from flask_sqlalchemy.pagination import Pagination
 
 from blog.comments.section import flashed_status, render_article, render_section
 from blog.core.models import Author
+from blog.core.pagecache import shared_page
 from blog.core.posts import visible_page, visible_post
 from blog.core.web import page_number, render_page, wants_fragment
 from blog.reading import queries
@@ -23,7 +23,7 @@ bp.add_app_template_global(article_outline, "article_outline")
 
 
 def _listing(
-    pagination: Pagination,
+    pagination: queries.ListingPage,
     heading: str | None,
     endpoint: str,
     author: Author | None = None,
@@ -42,6 +42,7 @@ def _listing(
 
 
 @bp.get("/")
+@shared_page
 def home() -> str:
     """The newest posts, a page at a time."""
     pagination = queries.home_page(page_number(), current_app.config["POSTS_PER_PAGE"])
@@ -49,6 +50,7 @@ def home() -> str:
 
 
 @bp.get("/posts/<slug>")
+@shared_page
 def article(slug: str) -> str:
     """One article with its comments and links to its neighbours; htmx gets the comments."""
     post = visible_post(slug)
@@ -68,12 +70,14 @@ def article_slash(slug: str) -> Response:
 
 
 @bp.get("/tags/")
+@shared_page
 def tags() -> str:
     """Every tag in use, with how many posts carry it."""
     return render_page("reading/tags.html", "content", tag_counts=queries.tags_in_use())
 
 
 @bp.get("/tags/<slug>")
+@shared_page
 def tag(slug: str) -> str:
     """Posts carrying one tag, a page at a time."""
     found = queries.tag_by_slug(slug)
@@ -86,6 +90,7 @@ def tag(slug: str) -> str:
 
 
 @bp.get("/authors/<int:author_id>")
+@shared_page
 def author(author_id: int) -> str:
     """One author: their bio and their posts, a page at a time."""
     found = queries.author_by_id(author_id)
@@ -99,12 +104,14 @@ def author(author_id: int) -> str:
 
 
 @bp.get("/archive/")
+@shared_page
 def archive() -> str:
     """The monthly archive: every month with posts."""
     return render_page("reading/archive.html", "content", months=queries.archive_months())
 
 
 @bp.get("/archive/<int:year>/<int:month>")
+@shared_page
 def month(year: int, month: int) -> str:
     """Posts published in one month, a page at a time."""
     # Any year a post can carry: the archive links to every month that has one (imports too).
@@ -119,6 +126,7 @@ def month(year: int, month: int) -> str:
 
 
 @bp.get("/<slug>")
+@shared_page
 def page(slug: str) -> str:
     """A page (About, Contact...): at its own address, outside the listings, no comments."""
     found = visible_page(slug)
@@ -138,4 +146,5 @@ def page_slash(slug: str) -> Response:
 @bp.get("/favicon.ico")
 def favicon() -> Response:
     """Older clients ask for /favicon.ico whatever the page says; send them to our SVG icon."""
-    return redirect(url_for("static", filename="favicon.svg"), code=301)  # type: ignore[return-value]
+    # The plain address: a permanent redirect must not point at one version of the icon.
+    return redirect(url_for("static", filename="favicon.svg", hashed=False), code=301)  # type: ignore[return-value]

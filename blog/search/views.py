@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, request
 
+from blog.core.pagecache import shared_page
 from blog.core.web import page_number, render_page
 from blog.search.queries import parse_query, search
 
@@ -11,6 +12,7 @@ bp = Blueprint("search", __name__)
 
 
 @bp.get("/search")
+@shared_page
 def results() -> tuple[str, int]:
     """Posts matching the reader's words, title hits first; htmx gets only the results."""
     query = parse_query(request.args.get("q", ""))

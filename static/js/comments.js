@@ -197,7 +197,23 @@
     true,
   );
 
+  // A comment just posted is added at the end of the list; if "Show more comments" later
+  // brings the same comment in its place, the one added earlier goes (ids stay unique).
+  function dropRepeatedComments() {
+    const seen = new Set();
+    for (const item of document.querySelectorAll("#comment-list li.comment[id]")) {
+      if (seen.has(item.id)) {
+        item.remove(); // the later one in the list: the copy added when it was posted
+      } else {
+        seen.add(item.id);
+      }
+    }
+  }
+
   // htmx 4 names: after each swap (the reply form, the section after a post, an edit form).
-  document.addEventListener("htmx:after:swap", prepareAll);
+  document.addEventListener("htmx:after:swap", () => {
+    dropRepeatedComments();
+    prepareAll();
+  });
   prepareAll();
 })();
