@@ -926,7 +926,11 @@ def main() -> int:
     check_tools()
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGHUP, _stop)
-    results = run()
+    try:
+        results = run()
+    except (KeyboardInterrupt, Stop):
+        print("\nstopped: every process the benchmark started is stopped", file=sys.stderr)
+        return 130
     found = report(results)
     results["targets"] = [asdict(verdict) for verdict in found]
     # Only a whole run is what SCALE=large compares itself with.

@@ -29,14 +29,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, create_engine, insert, select, text
 
 from blog import MIGRATIONS_DIR
+from blog.core.counts import rebuild as rebuild_counts
 from blog.core.markdown import render_comment, render_post
 from blog.core.models import Author, Comment, Post, Tag, post_tags
 from blog.core.text import content_digest, html_text, slugify
-
-try:  # the counts the blog keeps on rows (comments per post, posts per listing), where it does
-    from blog.core.counts import rebuild as rebuild_counts
-except ImportError:  # a blog from before kept counts
-    rebuild_counts = None
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / ".bench"
@@ -376,7 +372,6 @@ def _insert_comments(
 
 def _fill_derived(connection: Any) -> None:
     """What the blog keeps derived from the rows (counts), computed as after any bulk load."""
-    if rebuild_counts is not None:
-        rebuild_counts(connection)
+    rebuild_counts(connection)
     # The search index followed every insert through its triggers; make it compact.
     connection.execute(text("INSERT INTO post_search(post_search) VALUES ('optimize')"))
