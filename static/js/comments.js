@@ -186,13 +186,43 @@
     }
   });
 
+  // A form on a shared (cached) page fetches its token and stamp when first focused; sent
+  // before they arrive (a quick autofill and click), it waits for them, then goes.
+  async function withParts(form) {
+    const slot = form.querySelector(".form-parts[data-hx-get]");
+    if (!slot || slot.querySelector("input[name=started]")) {
+      return true;
+    }
+    try {
+      const answer = await fetch(slot.dataset.hxGet, { credentials: "same-origin" });
+      if (!answer.ok) {
+        return false;
+      }
+      slot.innerHTML = await answer.text();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   // Capturing: runs before htmx sends the form.
   document.addEventListener(
     "submit",
     (event) => {
-      if (event.target instanceof HTMLFormElement && event.target.dataset.commenterForm) {
-        keep(event.target);
+      const form = event.target;
+      if (!(form instanceof HTMLFormElement) || !form.dataset.commenterForm) {
+        return;
       }
+      const slot = form.querySelector(".form-parts[data-hx-get]");
+      if (slot && !slot.querySelector("input[name=started]") && !form.dataset.partsAwaited) {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        form.dataset.partsAwaited = "true";
+        withParts(form).then(() => form.requestSubmit());
+        return;
+      }
+      delete form.dataset.partsAwaited;
+      keep(form);
     },
     true,
   );
