@@ -20,7 +20,8 @@ from blog import create_app
 from blog.authoring.service import save_post
 from blog.comments.spam import form_started_token
 from blog.core.models import Author, Comment, Post, PostStatus, Redirect, utcnow
-from blog.core.pagecache import PageFiles, forget_copies
+from blog.core.pagecache import forget_copies
+from blog.core.pagefiles import PageFiles
 from blog.extensions import db
 from tests.conftest import ON_POSTGRES, PostFactory, cheap_password_hash
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from blog.core import assets, changes, compression, counts, errors, security, templating
+from blog.core import assets, changes, compression, counting, errors, security, templating
 from blog.core.web import DatabaseInt
 
 
@@ -19,7 +19,7 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseInt
     assets.init_app(app)
     changes.listen()
-    counts.listen()
+    counting.listen()
     templating.init_app(app)
     security.init_app(app)
     errors.init_app(app)

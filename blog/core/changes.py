@@ -14,7 +14,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
-from blog.core import pagecache
+from blog.core import cachestate, pagefiles
 from blog.core.models import Author, Comment, Post, Redirect, SiteFlag, Tag
 
 # What the reader pages show; sessions, rate-limit counters, revisions and the like are not.
@@ -38,7 +38,7 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
 def _after_flush(session: Session, _context: Any) -> None:
     if session.info.get(_CHANGED) == "pending":
         session.info[_CHANGED] = "bumped"
-        pagecache.bump(session.connection())
+        cachestate.bump(session.connection())
 
 
 def _bulk_change(state: ORMExecuteState) -> None:
@@ -48,12 +48,12 @@ def _bulk_change(state: ORMExecuteState) -> None:
     table = getattr(state.statement, "table", None)
     if getattr(table, "name", None) in SHOWN_TABLES:
         state.session.info[_CHANGED] = "bumped"
-        pagecache.bump(state.session.connection())
+        cachestate.bump(state.session.connection())
 
 
 def _after_commit(session: Session) -> None:
     if session.info.pop(_CHANGED, None) == "bumped" and has_app_context():
-        pagecache.files_for(current_app).clear()
+        pagefiles.files_for(current_app).clear()
 
 
 def _after_rollback(session: Session) -> None:

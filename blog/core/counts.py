@@ -8,12 +8,13 @@ What is kept:
 - `listing_counts`: how many listed posts each listing holds (all posts, each tag, each author,
   each month of the site zone), for the pagers, the archive and the tag index.
 
-Kept by listening to the ORM rather than by each feature (as `core.changes` does for the page
-cache), so that no write path can forget: a flush that adds, changes or deletes a post or a
-comment, and a bulk UPDATE or DELETE of posts or comments run through the session, mark what
-they touch. Just before the commit, each touched post's approved comments are counted again
-(one index range: no +1/-1 that could drift), and each touched post's share of the listing
-counts is taken out as it was when the transaction first touched it and put back as it is now.
+Kept by listening to the ORM (`core.counting`) rather than by each feature (as `core.changes`
+does for the page cache), so that no write path can forget: a flush that adds, changes or
+deletes a post or a comment, and a bulk UPDATE or DELETE of posts or comments run through the
+session, mark what they touch. Just before the commit, each touched post's approved comments
+are counted again (one index range: no +1/-1 that could drift), and each touched post's share
+of the listing counts is taken out as it was when the transaction first touched it and put
+back as it is now.
 A rolled-back transaction changes nothing. Only SQL run on a bare connection (a bulk load, a
 migration) goes around this: call `rebuild` after it.
 
@@ -26,7 +27,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Iterator
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final, TypeVar, cast
 
@@ -39,7 +39,6 @@ from sqlalchemy import (
     and_,
     case,
     delete,
-    event,
     exists,
     func,
     insert,
@@ -51,8 +50,6 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTransaction
-from sqlalchemy.orm.attributes import instance_state
 from sqlalchemy.sql.expression import ScalarSelect
 from sqlalchemy.sql.expression import cast as sql_cast
 
@@ -103,176 +100,11 @@ def listed_at_of() -> ColumnElement[datetime | None]:
     return case((listed, _posts.c.published_at), else_=null())
 
 
-def _chunks(items: Collection[_T]) -> Iterator[list[_T]]:
+def chunks(items: Collection[_T]) -> Iterator[list[_T]]:
     """`items` a few hundred at a time, for IN lists of any length."""
     listed = list(items)
     for start in range(0, len(listed), _CHUNK):
         yield listed[start : start + _CHUNK]
-
-
-# --- keeping them --------------------------------------------------------------------------
-
-
-@dataclass
-class _Touched:
-    """What this transaction changed, waiting for the commit."""
-
-    # Posts touched, with their share of the listing counts when first touched (new: none).
-    before: dict[int, Counter[Key]] = field(default_factory=dict)
-    # Posts whose comments were added, changed or deleted.
-    comments_of: set[int] = field(default_factory=set)
-
-
-_INFO = "blog.counts_touched"
-
-
-def _touched(session: Session) -> _Touched:
-    found = session.info.get(_INFO)
-    if found is None:
-        found = session.info[_INFO] = _Touched()
-    return cast(_Touched, found)
-
-
-def _shares(connection: Connection, ids: Collection[int]) -> dict[int, Counter[Key]]:
-    """Each post's share of the listing counts, as the database holds it now."""
-    shares: dict[int, Counter[Key]] = {ident: Counter() for ident in ids}
-    zone, months = site_zone(), month_scope()
-    for chunk in _chunks(ids):
-        listed = connection.execute(
-            select(_posts.c.id, _posts.c.author_id, _posts.c.listed_at).where(
-                _posts.c.id.in_(chunk), _posts.c.listed_at.is_not(None)
-            )
-        ).all()
-        for ident, author_id, listed_at in listed:
-            share = shares[ident]
-            share[(POSTS, 0)] += 1
-            share[(AUTHOR, author_id)] += 1
-            share[(months, month_key(*local_month(listed_at, zone)))] += 1
-        if listed:
-            tags = connection.execute(
-                select(post_tags.c.post_id, post_tags.c.tag_id).where(
-                    post_tags.c.post_id.in_([row[0] for row in listed])
-                )
-            )
-            for ident, tag_id in tags:
-                shares[ident][(TAG, tag_id)] += 1
-    return shares
-
-
-def _first_touch(session: Session, ids: Collection[int]) -> None:
-    """Note these posts' shares as they are before this transaction changes them."""
-    touched = _touched(session)
-    fresh = [ident for ident in ids if ident not in touched.before]
-    if fresh:
-        touched.before.update(_shares(session.connection(), fresh))
-
-
-# What decides a post's place in listings, and whether a comment counts (and where).
-_POST_LISTING = ("status", "kind", "published_at", "author_id", "author", "tags")
-_COMMENT_COUNTED = ("status", "post_id", "post")
-
-
-def _changed(thing: Post | Comment, names: tuple[str, ...]) -> bool:
-    """True when any of these attributes of `thing` was changed since it was loaded."""
-    attributes = instance_state(thing).attrs
-    return any(attributes[name].history.has_changes() for name in names)
-
-
-def _before_flush(session: Session, _context: UOWTransaction, _instances: Any) -> None:
-    # Persistent rows about to change: the database still holds them as they were.
-    posts: list[int] = []
-    for thing in session.deleted:
-        if isinstance(thing, Post):
-            posts.append(thing.id)
-        elif isinstance(thing, Comment):
-            _touched(session).comments_of.add(thing.post_id)
-    for thing in session.dirty:
-        if isinstance(thing, Post) and _changed(thing, _POST_LISTING):
-            posts.append(thing.id)
-        elif isinstance(thing, Comment) and _changed(thing, _COMMENT_COUNTED):
-            moved_from = instance_state(thing).attrs.post_id.history.deleted or ()
-            _touched(session).comments_of.update({thing.post_id, *moved_from})
-    if posts:
-        _first_touch(session, posts)
-
-
-def _after_flush(session: Session, _context: UOWTransaction) -> None:
-    # New rows have their ids now; a new post had no share before.
-    for thing in session.new:
-        if isinstance(thing, Post):
-            _touched(session).before.setdefault(thing.id, Counter())
-        elif isinstance(thing, Comment):
-            _touched(session).comments_of.add(thing.post_id)
-
-
-def _bulk_change(state: ORMExecuteState) -> None:
-    # UPDATE and DELETE statements bypass the flush (delete(Post), update(Comment).values(...)):
-    # which rows they are about to change is asked first, with the same condition.
-    if not (state.is_update or state.is_delete):
-        return
-    statement: Any = state.statement
-    name = getattr(getattr(statement, "table", None), "name", None)
-    if name not in (_posts.name, _comments.name):
-        return
-    counted = _POST_LISTING if name == _posts.name else _COMMENT_COUNTED
-    if state.is_update and not _sets_any(statement, counted):
-        return  # closing comments, erasing a commenter's name: no count moves
-    where = statement.whereclause
-    connection = state.session.connection()
-    if name == _posts.name:
-        query = select(_posts.c.id)
-        ids = connection.scalars(query if where is None else query.where(where)).all()
-        _first_touch(state.session, ids)
-    else:
-        query = select(_comments.c.post_id).distinct()
-        ids = connection.scalars(query if where is None else query.where(where)).all()
-        _touched(state.session).comments_of.update(ids)
-
-
-def _sets_any(statement: Any, names: tuple[str, ...]) -> bool:
-    """Whether an UPDATE sets any of these columns (True when that cannot be told)."""
-    values = getattr(statement, "_values", None)  # what .values() was given
-    if not values:
-        return True
-    return any(getattr(column, "key", column) in names for column in values)
-
-
-def _before_commit(session: Session) -> None:
-    session.flush()  # what is still pending is part of this transaction too
-    touched = session.info.pop(_INFO, None)
-    if touched is None:
-        return
-    connection = session.connection()
-    _recount_comments(connection, {ident for ident in touched.comments_of if ident is not None})
-    if touched.before:
-        _relist(connection, touched.before)
-        after = _shares(connection, touched.before)
-        change: Counter[Key] = Counter()
-        for ident, share in touched.before.items():
-            change.update(after[ident])
-            change.subtract(share)
-        _add(connection, change)
-
-
-def _forget(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.parent is None:  # committed or rolled back: nothing more to keep
-        session.info.pop(_INFO, None)
-
-
-_LISTENERS: dict[str, Any] = {
-    "before_flush": _before_flush,
-    "after_flush": _after_flush,
-    "do_orm_execute": _bulk_change,
-    "before_commit": _before_commit,
-    "after_transaction_end": _forget,
-}
-
-
-def listen() -> None:
-    """Keep the counts for every ORM session (once per process)."""
-    for name, listener in _LISTENERS.items():
-        if not event.contains(Session, name, listener):
-            event.listen(Session, name, listener)
 
 
 def _approved_of_row() -> ScalarSelect[int]:
@@ -293,8 +125,9 @@ def _listed_at_of_tag_row() -> ScalarSelect[datetime | None]:
     return select(_posts.c.listed_at).where(_posts.c.id == post_tags.c.post_id).scalar_subquery()
 
 
-def _recount_comments(connection: Connection, post_ids: Collection[int]) -> None:
-    for chunk in _chunks(post_ids):
+def recount_comments(connection: Connection, post_ids: Collection[int]) -> None:
+    """Count each post's approved comments again (one index range each)."""
+    for chunk in chunks(post_ids):
         # updated_at named: its onupdate would otherwise date the post to this comment.
         connection.execute(
             update(_posts)
@@ -303,9 +136,9 @@ def _recount_comments(connection: Connection, post_ids: Collection[int]) -> None
         )
 
 
-def _relist(connection: Connection, post_ids: Collection[int]) -> None:
+def relist(connection: Connection, post_ids: Collection[int]) -> None:
     """Set listed_at, on the posts and their tag rows, from what the posts are now."""
-    for chunk in _chunks(post_ids):
+    for chunk in chunks(post_ids):
         value = listed_at_of()
         connection.execute(
             update(_posts)
@@ -334,7 +167,8 @@ def _upsert(connection: Connection, rows: list[dict[str, Any]]) -> None:
     )
 
 
-def _add(connection: Connection, change: Counter[Key]) -> None:
+def add_to_counts(connection: Connection, change: Counter[Key]) -> None:
+    """Apply `change` to the listing counts (building the months first if they are not)."""
     change = Counter({key: n for key, n in change.items() if n})
     if not change:
         return
@@ -344,7 +178,7 @@ def _add(connection: Connection, change: Counter[Key]) -> None:
         _build_months(connection)
         change = Counter({key: n for key, n in change.items() if key[0] != months})
     _upsert(connection, [{"scope": s, "key": k, "count": n} for (s, k), n in change.items()])
-    for chunk in _chunks(list(change)):
+    for chunk in chunks(list(change)):
         connection.execute(
             delete(_counts).where(
                 tuple_(_counts.c.scope, _counts.c.key).in_(chunk), _counts.c.count == 0

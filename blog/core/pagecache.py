@@ -20,24 +20,20 @@ How it stays right:
 from __future__ import annotations
 
 import hashlib
-import os
-import shutil
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import Flask, Response, current_app, g, request, session
 from itsdangerous import BadSignature
-from sqlalchemy import Connection, DateTime, Engine, bindparam, text
 from werkzeug.http import parse_date
 
+from blog.core.cachestate import State, StateReader, bump_if_due
 from blog.core.compression import negotiated_encoding
-from blog.core.models import PostStatus, utcnow
+from blog.core.models import utcnow
+from blog.core.pagefiles import PageFiles
 from blog.extensions import db
 
 if TYPE_CHECKING:
@@ -71,47 +67,6 @@ def shared_page(view: F) -> F:
 def page_is_shared() -> bool:
     """True while rendering a page that will be served to every anonymous reader."""
     return bool(g.get("page_shared", False))
-
-
-# --- the counter -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class State:
-    """The counter every change bumps, and when the next scheduled post goes live."""
-
-    generation: int
-    next_due: datetime | None
-
-
-class StateReader:
-    """Reads `cache_state` on a pooled connection (a hit costs one small query)."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-
-    def read(self) -> State | None:
-        """The current state, or None when it cannot be read (then nothing is served)."""
-        try:
-            connection = self.engine.raw_connection()
-            try:
-                cursor = connection.cursor()
-                cursor.execute("SELECT generation, next_due FROM cache_state WHERE id = 1")
-                row = cursor.fetchone()
-                cursor.close()
-            finally:
-                connection.close()  # back to the pool (its transaction rolled back)
-        except Exception:  # any failure means "serve nothing stored"
-            return None
-        if row is None:
-            return State(0, None)  # no change counted yet (`bump` makes the row)
-        return State(int(row[0]), _as_datetime(row[1]))
-
-
-def _as_datetime(value: object) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(str(value))
 
 
 # --- the copies --------------------------------------------------------------------------------
@@ -262,6 +217,15 @@ class PageCache:
         environ["blog.page_cache.generation"] = state.generation if state else None
         return self._render_and_keep(key, environ, start_response, state)
 
+    def _still_current(self, generation: int) -> bool:
+        """Nothing changed since `generation`, and no scheduled post is pending.
+
+        A page file written past a change, or before a scheduled post's time, could outlive the
+        truth (nothing wakes the app when nginx serves it), so it is not kept.
+        """
+        state = self.reader.read()
+        return state is not None and state.generation == generation and state.next_due is None
+
     def _replay(
         self, found: Copy, environ: WSGIEnvironment, start_response: StartResponse, method: str
     ) -> Iterable[bytes]:
@@ -329,7 +293,13 @@ class PageCache:
                 and not environ.get("QUERY_STRING")
                 and not _encoding(environ)
             ):
-                self.files.write(environ.get("PATH_INFO", ""), copy, self.reader)
+                content_type = dict((k.lower(), v) for k, v in headers).get("content-type", "")
+                self.files.write(
+                    environ.get("PATH_INFO", ""),
+                    body,
+                    content_type,
+                    lambda: self._still_current(copy.generation),
+                )
         sent = [*(item for item in kept if item[0].lower() != "etag"), ("ETag", copy.etag)]
         if copy.etag in environ.get("HTTP_IF_NONE_MATCH", "") and not cookies:
             start_response(
@@ -355,110 +325,6 @@ def _cookie(header: str, name: str) -> str | None:
         if key == name:
             return value.strip('"')
     return None
-
-
-# --- files for nginx ---------------------------------------------------------------------------
-
-_SAFE_PATH = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./")
-
-
-class PageFiles:
-    """Whole pages as files under PAGE_CACHE_DIR, for nginx to serve without asking the app."""
-
-    def __init__(self, folder: str) -> None:
-        self.folder = Path(folder) if folder else None
-
-    def path_for(self, path: str) -> Path | None:
-        """The file for the page at `path`, or None when it should not have one."""
-        if self.folder is None or not path.startswith("/") or ".." in path:
-            return None
-        if not set(path) <= _SAFE_PATH or "//" in path or len(path) > 400:
-            return None
-        return self.folder / path.lstrip("/") / "index.html"
-
-    def write(self, path: str, copy: Copy, reader: StateReader) -> None:
-        """Write the page, unless the counter moved while it was made (it would be stale)."""
-        target = self.path_for(path)
-        content_type = dict((k.lower(), v) for k, v in copy.headers).get("content-type", "")
-        if target is None or not content_type.startswith("text/html"):
-            return
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            temporary = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}")
-            temporary.write_bytes(copy.body)
-            temporary.replace(target)
-        except OSError:
-            return
-        state = reader.read()
-        if state is None or state.generation != copy.generation or state.next_due is not None:
-            # Changed meanwhile, or a scheduled post is pending: files could outlive the truth
-            # (nothing wakes the app when nginx serves them), so they are not kept.
-            target.unlink(missing_ok=True)
-
-    def clear(self) -> None:
-        """Remove every page file (moved aside first, so nginx never sees half a tree)."""
-        if self.folder is None or not self.folder.exists():
-            return
-        aside = self.folder.with_name(f"{self.folder.name}.old.{os.getpid()}.{time.monotonic_ns()}")
-        try:
-            self.folder.rename(aside)
-        except OSError:
-            return
-        shutil.rmtree(aside, ignore_errors=True)
-
-
-# --- bumping -----------------------------------------------------------------------------------
-
-# When the next scheduled post goes live (None: no post is waiting).
-_NEXT_DUE = (
-    "(SELECT min(published_at) FROM posts WHERE status = :scheduled AND published_at > :now)"
-)
-
-
-def _bump_params() -> dict[str, object]:
-    return {"scheduled": PostStatus.SCHEDULED.value, "now": utcnow()}
-
-
-def _with_now(statement: str) -> Any:
-    return text(statement).bindparams(bindparam("now", type_=DateTime()))
-
-
-def bump(connection: Connection) -> None:
-    """Move the counter on, in the caller's transaction: every stored copy is now out of date."""
-    moved = connection.execute(
-        _with_now(
-            f"UPDATE cache_state SET generation = generation + 1, next_due = {_NEXT_DUE} "
-            "WHERE id = 1"
-        ),
-        _bump_params(),
-    ).rowcount
-    if not moved:  # the row is gone (a database emptied by hand): counting starts again at 1
-        connection.execute(
-            _with_now(
-                f"INSERT INTO cache_state (id, generation, next_due) VALUES (1, 1, {_NEXT_DUE})"
-            ),
-            _bump_params(),
-        )
-
-
-def bump_if_due() -> bool:
-    """If a scheduled post's time has come, bump the counter (once, whoever gets here first)."""
-    with db.engine.begin() as connection:
-        moved = connection.execute(
-            _with_now(
-                f"UPDATE cache_state SET generation = generation + 1, next_due = {_NEXT_DUE} "
-                "WHERE id = 1 AND next_due IS NOT NULL AND next_due <= :now"
-            ),
-            _bump_params(),
-        ).rowcount
-    if moved:
-        files_for(current_app).clear()
-    return bool(moved)
-
-
-def files_for(app: Flask) -> PageFiles:
-    """The page files of `app` (to clear them after a change)."""
-    return PageFiles(app.config["PAGE_CACHE_DIR"])
 
 
 def mark_shared(response: Response) -> Response:

@@ -19,8 +19,9 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
+from blog.core.cachestate import bump
 from blog.core.models import Author, Comment, Post, Tag, utcnow
-from blog.core.pagecache import bump, files_for
+from blog.core.pagefiles import files_for
 from blog.extensions import db
 
 DATABASE_FILE = "blog.sqlite3"

@@ -9,7 +9,8 @@ import click
 from alembic.script import ScriptDirectory
 from flask import Flask
 
-from blog.core.pagecache import bump, bump_if_due, files_for
+from blog.core.cachestate import bump, bump_if_due
+from blog.core.pagefiles import files_for
 from blog.extensions import db
 from blog.operations import backup as backups
 from blog.operations.doctor import diagnose
