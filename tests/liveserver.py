@@ -114,6 +114,24 @@ GunicornServer = AppServer
 gunicorn_server = app_server
 
 
+def flask_command(
+    work: Path, args: list[str], extra_env: dict[str, str] | None = None, stdin: str = ""
+) -> str:
+    """Run `flask --app blog ARGS` as an operator would, in the server's instance; its output."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("BLOG_")}
+    env["BLOG_INSTANCE_PATH"] = str(work / "instance")
+    env.update(extra_env or {})
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "flask"), "--app", "blog", *args],
+        input=stdin,
+        text=True,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    return done.stdout
+
+
 def create_author(
     work: Path,
     email: str,
@@ -122,24 +140,9 @@ def create_author(
     extra_env: dict[str, str] | None = None,
 ) -> None:
     """Make an author account with the real command line, in the server's instance."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("BLOG_")}
-    env["BLOG_INSTANCE_PATH"] = str(work / "instance")
-    env.update(extra_env or {})
-    subprocess.run(
-        [
-            str(Path(sys.executable).parent / "flask"),
-            "--app",
-            "blog",
-            "author",
-            "create",
-            email,
-            "--name",
-            name,
-            "--password-stdin",
-        ],
-        input=password + "\n",
-        text=True,
-        env=env,
-        check=True,
-        capture_output=True,
+    flask_command(
+        work,
+        ["author", "create", email, "--name", name, "--password-stdin"],
+        extra_env,
+        stdin=password + "\n",
     )

@@ -31,7 +31,7 @@ import pytest
 from PIL import Image
 
 from tests.conftest import skip_unless
-from tests.liveserver import ROOT, AppServer, create_author, free_port
+from tests.liveserver import ROOT, AppServer, create_author, flask_command, free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -132,6 +132,8 @@ def cluster(postgres_url: str, tmp_path: Path) -> Iterator[dict[str, str]]:
     served = Path(os.environ.get("TMPDIR", "/tmp")) / f"blog-deploy-{os.getpid()}-{time.time_ns()}"
     media = served / "media"
     media.mkdir(parents=True)
+    pages = served / "pages"  # the page files, shared by both servers like the media
+    pages.mkdir()
     shutil.copytree(ROOT / "static", served / "static")
     # nginx's workers run as an unprivileged user: what they serve must be readable by all.
     for path in [served, *served.rglob("*")]:
@@ -141,6 +143,7 @@ def cluster(postgres_url: str, tmp_path: Path) -> Iterator[dict[str, str]]:
         "DATABASE_URL": postgres_url,
         "BLOG_SECRET_KEY": "x" * 64,  # every app server signs with the same key
         "BLOG_MEDIA_DIR": str(media),
+        "BLOG_PAGE_CACHE_DIR": str(pages),
         "BLOG_PROXY_COUNT": "1",
         "BLOG_SITE_URL": f"https://127.0.0.1:{https_port}",
         "BLOG_COMMENT_MIN_SECONDS": "0",
@@ -170,6 +173,7 @@ def cluster(postgres_url: str, tmp_path: Path) -> Iterator[dict[str, str]]:
                     "CERTIFICATE_KEY": str(key),
                     "STATIC_DIR": str(served / "static"),
                     "MEDIA_DIR": str(media),
+                    "PAGE_CACHE_DIR": str(pages),
                     "APP_SERVERS": " ".join(
                         f"server 127.0.0.1:{server.port};" for server in (first, second)
                     ),
@@ -198,6 +202,9 @@ def cluster(postgres_url: str, tmp_path: Path) -> Iterator[dict[str, str]]:
             name="Eda Editor",
             extra_env={"DATABASE_URL": postgres_url},
         )
+        # deploy/blog-cache.timer's command, every minute in production: with it running, page
+        # files are written even while a scheduled post (the demo has one) is pending.
+        flask_command(first.work, ["cache", "refresh"], env)
         assert first.process is not None
         yield {
             "a": first.base,
@@ -207,6 +214,7 @@ def cluster(postgres_url: str, tmp_path: Path) -> Iterator[dict[str, str]]:
             "proxy": f"https://127.0.0.1:{https_port}",
             "plain": f"http://127.0.0.1:{http_port}",
             "media": str(media),
+            "pages": str(pages),
         }
     finally:
         if nginx_process is not None:
@@ -326,6 +334,79 @@ def test_two_app_servers_behind_nginx(cluster: dict[str, str]) -> None:
     assert post_comment(Browser(), proxy, article, "Through the proxy") == 303
 
 
+def test_nginx_serves_page_files_that_never_go_stale(cluster: dict[str, str]) -> None:
+    """Anonymous pages come from the files the app wrote; any change on any server ends them."""
+    b, proxy = cluster["b"], cluster["proxy"]
+    article = first_article(Browser(), proxy)
+
+    def through_nginx(path: str, headers: dict[str, str] | None = None) -> tuple[int, Message, str]:
+        status, got, body = Browser().open(proxy + path, headers=headers)
+        if got.get("Content-Encoding") == "gzip":
+            body = gzip.decompress(body)
+        return status, got, body.decode()
+
+    first = through_nginx(article)  # the app renders it and writes the file
+    assert first[0] == 200 and first[1].get("X-Page-Cache") != "file"
+    assert (Path(cluster["pages"]) / article.lstrip("/") / "index.html").is_file()
+    status, headers, body = through_nginx(article)
+    assert status == 200 and headers["X-Page-Cache"] == "file"
+    assert body == first[2]
+    # The file carries the headers the app sends with the page.
+    for name in (
+        "Content-Security-Policy",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+        "X-Frame-Options",
+        "Cross-Origin-Opener-Policy",
+        "Strict-Transport-Security",
+    ):
+        assert headers[name] == first[1][name], name
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    # Compressed once by the app, sent as is.
+    status, headers, body = through_nginx(article, {"Accept-Encoding": "gzip"})
+    assert headers["X-Page-Cache"] == "file" and headers["Content-Encoding"] == "gzip"
+    assert body == first[2]
+    # Conditional GET, each encoding by its own ETag.
+    for encoding in ("gzip", "identity"):
+        status, headers, _body = Browser().open(
+            proxy + article, headers={"Accept-Encoding": encoding}
+        )
+        status, _headers, _body = Browser().open(
+            proxy + article, headers={"Accept-Encoding": encoding, "If-None-Match": headers["ETag"]}
+        )
+        assert status == 304, encoding
+
+    # A comment posted on the other server, not through nginx: the next reader sees it.
+    assert post_comment(Browser(), b, article, "Straight to server b") == 303
+    assert not (Path(cluster["pages"]) / article.lstrip("/") / "index.html").exists()
+    status, headers, body = through_nginx(article)
+    assert "Straight to server b" in body and headers.get("X-Page-Cache") != "file"
+    assert through_nginx(article)[1]["X-Page-Cache"] == "file"
+    assert "Straight to server b" in through_nginx(article)[2]
+
+    # Not from a file: a query string, an htmx request, a trailing slash, a session, a POST.
+    assert through_nginx(article + "?page=1")[1].get("X-Page-Cache") != "file"
+    status, headers, body = through_nginx(article, {"HX-Request": "true"})
+    assert headers.get("X-Page-Cache") != "file" and "<html" not in body
+    status, headers, _body = Browser().open(proxy + article + "/")
+    assert status in (301, 308) and headers["Location"].endswith(article)
+    editor = Browser()
+    page = editor.text(proxy + "/account/sign-in")
+    status, _headers, _body = editor.form(
+        proxy + "/account/sign-in",
+        {
+            "csrf_token": hidden(page, "csrf_token"),
+            "email": "editor@example.org",
+            "password": PASSWORD,
+        },
+    )
+    assert status == 303
+    status, headers, body = editor.open(proxy + article)
+    assert headers.get("X-Page-Cache") != "file" and b"Sign out" in body
+    assert post_comment(Browser(), proxy, article, "Posted through nginx") == 303
+    assert "Posted through nginx" in through_nginx(article)[2]
+
+
 def test_reloading_an_app_server_drops_no_page(cluster: dict[str, str]) -> None:
     """`systemctl reload` (SIGHUP) while readers read through nginx: every page answers 200."""
     proxy, log = cluster["proxy"], Path(cluster["a_log"])
@@ -416,6 +497,7 @@ def test_the_shipped_nginx_conf_passes_nginx_t(tmp_path: Path) -> None:
                 "CERTIFICATE_KEY": str(key),
                 "STATIC_DIR": str(ROOT / "static"),
                 "MEDIA_DIR": str(tmp_path / "media"),
+                "PAGE_CACHE_DIR": str(tmp_path / "pages"),
                 "APP_SERVERS": "server 127.0.0.1:8001; server 127.0.0.1:8002;",
             }
         )

@@ -6,6 +6,8 @@ arriving, another app server's write) and checks that the very next request show
 
 from __future__ import annotations
 
+import gzip
+import os
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -21,7 +23,7 @@ from blog.authoring.service import save_post
 from blog.comments.spam import form_started_token
 from blog.core.models import Author, Comment, Post, PostStatus, Redirect, utcnow
 from blog.core.pagecache import forget_copies
-from blog.core.pagefiles import PageFiles
+from blog.core.pagefiles import WATCH_SECONDS, PageFiles
 from blog.extensions import db
 from tests.conftest import ON_POSTGRES, PostFactory, cheap_password_hash
 
@@ -284,14 +286,42 @@ def test_page_files_for_nginx_are_written_and_removed(
     assert not home.exists() and not article.exists()
 
 
-def test_no_page_files_while_a_post_is_scheduled(files_app: Flask, make_post: PostFactory) -> None:
-    """Nothing would wake the app to remove them when nginx serves them: not written at all."""
-    make_post("Later", status=PostStatus.SCHEDULED, published_at=utcnow() + timedelta(hours=1))
+def test_page_files_wait_for_a_scheduled_post_only_when_watched(
+    files_app: Flask, make_post: PostFactory
+) -> None:
+    """Nothing wakes the app when nginx serves a file: `flask cache refresh` must be running."""
+    soon = utcnow() + timedelta(seconds=2)
+    make_post("Later", status=PostStatus.SCHEDULED, published_at=soon)
     make_post("Now")
+    folder = Path(files_app.config["PAGE_CACHE_DIR"])
     reader = files_app.test_client()
     reader.get("/")
     assert hit(reader.get("/"))
-    assert not list(Path(files_app.config["PAGE_CACHE_DIR"]).rglob("*.html"))
+    assert not list(folder.rglob("*.html"))  # no timer: no file
+
+    # The timer's command has run (deploy/blog-cache.timer, every minute): files are written.
+    refresh = files_app.test_cli_runner().invoke(args=["cache", "refresh"])
+    assert refresh.exit_code == 0, refresh.output
+    forget_copies(files_app)
+    reader.get("/")
+    assert "Later" not in (folder / "index.html").read_text()
+    assert gzip.decompress((folder / "index.html.gz").read_bytes()) == reader.get("/").data
+
+    # The post's time comes; the next run of the timer's command removes them.
+    time.sleep(max(0.0, (soon - utcnow()).total_seconds()) + 0.2)
+    with files_app.app_context():  # the command's own app (the tests hold another one's)
+        refresh = files_app.test_cli_runner().invoke(args=["cache", "refresh"])
+    assert "went live" in refresh.output
+    assert not (folder / "index.html").exists() and not (folder / "index.html.gz").exists()
+    assert "Later" in reader.get("/").text
+    assert "Later" in (folder / "index.html").read_text()  # nothing pending: written again
+
+    # A timer that stopped (its mark older than WATCH_SECONDS): no files while a post waits.
+    make_post("Much later", status=PostStatus.SCHEDULED, published_at=utcnow() + timedelta(hours=1))
+    stale = time.time() - WATCH_SECONDS - 1
+    os.utime(folder.with_name(folder.name + ".watched"), (stale, stale))
+    reader.get("/")
+    assert not (folder / "index.html").exists()
 
 
 @pytest.mark.skipif(ON_POSTGRES, reason="one check is enough")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import os
 import shutil
 import threading
@@ -10,6 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from flask import Flask
+
+# How fresh `flask cache refresh` (every minute from deploy/blog-cache.timer) must have been for
+# pages to be written while a scheduled post is pending: it is what removes them at its time.
+WATCH_SECONDS = 150
 
 _SAFE_PATH = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./")
 
@@ -28,22 +33,47 @@ class PageFiles:
             return None
         return self.folder / path.lstrip("/") / "index.html"
 
+    @property
+    def _watch_mark(self) -> Path | None:
+        # Beside the folder, not in it: clearing moves the folder away.
+        return None if self.folder is None else self.folder.with_name(self.folder.name + ".watched")
+
+    def mark_watched(self) -> None:
+        """Note that a scheduled post's time is being watched for (`flask cache refresh`)."""
+        mark = self._watch_mark
+        if mark is not None:
+            mark.parent.mkdir(parents=True, exist_ok=True)
+            mark.touch()
+
+    def watched(self) -> bool:
+        """True when `flask cache refresh` ran lately: it will remove pages at a post's time."""
+        mark = self._watch_mark
+        try:
+            return mark is not None and time.time() - mark.stat().st_mtime < WATCH_SECONDS
+        except OSError:
+            return False
+
     def write(
         self, path: str, body: bytes, content_type: str, still_true: Callable[[], bool]
     ) -> None:
-        """Write the page, unless `still_true()` says it changed while it was made."""
+        """Write the page (and its gzip copy), unless `still_true()` says it changed meanwhile.
+
+        The gzip copy is made once here, so nginx (`gzip_static`) never compresses a page per
+        request. Each file appears whole (written aside, then renamed).
+        """
         target = self.path_for(path)
         if target is None or not content_type.startswith("text/html"):
             return
+        packed = target.with_name(target.name + ".gz")
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            temporary = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}")
-            temporary.write_bytes(body)
-            temporary.replace(target)
+            _write_whole(packed, gzip.compress(body, compresslevel=6, mtime=0))
+            _write_whole(target, body)
         except OSError:
             return
         if not still_true():
             target.unlink(missing_ok=True)
+            packed.unlink(missing_ok=True)
 
     def clear(self) -> None:
         """Remove every page file (moved aside first, so nginx never sees half a tree)."""
@@ -55,6 +85,12 @@ class PageFiles:
         except OSError:
             return
         shutil.rmtree(aside, ignore_errors=True)
+
+
+def _write_whole(target: Path, data: bytes) -> None:
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}")
+    temporary.write_bytes(data)
+    temporary.replace(target)
 
 
 def files_for(app: Flask) -> PageFiles:

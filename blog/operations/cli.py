@@ -38,6 +38,7 @@ def init_app(app: Flask) -> None:
     @cache_group.command("refresh")
     def cache_refresh() -> None:
         """Drop copies made before a scheduled post went live (run every minute by a timer)."""
+        files_for(app).mark_watched()
         if bump_if_due():
             click.echo("A scheduled post went live: cached pages dropped.")
 
