@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import stat
+import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from sqlalchemy import func, select
 
 from blog.cli.prepare import prepare_database
 from blog.comments.spam import form_started_token
+from blog.core import ratelimit
 from blog.core.db import write_transaction
 from blog.core.models import Author, Comment, Post, RateLimitHit, Tag, utcnow
 from blog.extensions import db
@@ -204,6 +206,33 @@ def test_maintain_prunes_what_no_longer_counts(
     assert "Removed 2 spent counters." in result.output
     assert "expired sign-in sessions" in result.output
     assert [hit.bucket for hit in db.session.scalars(select(RateLimitHit))] == ["comment:new"]
+
+
+def test_counting_clears_old_hits_now_and_then(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Between daily runs of `flask maintain`, counting clears a kind's old hits once a minute."""
+    monkeypatch.setattr(ratelimit, "_pruned_at", {})
+    old = utcnow() - timedelta(days=3)
+    db.session.add_all([RateLimitHit(bucket=f"comment:{n}", created_at=old) for n in range(3)])
+    db.session.commit()
+    ratelimit.record("comment:a", 60)
+    db.session.commit()
+    assert [hit.bucket for hit in db.session.scalars(select(RateLimitHit))] == ["comment:a"]
+    # Within the minute, no clearing: a post costs no DELETE (old hits are ignored anyway).
+    db.session.add(RateLimitHit(bucket="comment:old", created_at=old))
+    ratelimit.record("comment:b", 60)
+    db.session.commit()
+    assert len(db.session.scalars(select(RateLimitHit)).all()) == 3
+    assert ratelimit.retry_after("comment:old", 1, 60) is None
+    monkeypatch.setitem(
+        ratelimit._pruned_at, "comment:", time.monotonic() - ratelimit.PRUNE_EVERY_SECONDS
+    )
+    ratelimit.record("comment:c", 60)
+    db.session.commit()
+    assert sorted(hit.bucket for hit in db.session.scalars(select(RateLimitHit))) == [
+        "comment:a",
+        "comment:b",
+        "comment:c",
+    ]
 
 
 def test_erase_a_commenters_personal_data(

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_
+from sqlalchemy.orm.attributes import set_committed_value
 
 from blog.core.models import Comment, CommentStatus, Post
 from blog.extensions import db
@@ -91,6 +92,9 @@ def comment_threads(
     # Sorted here, not in SQL: asked to order them, SQLite would walk every approved comment
     # of the blog in time order (ix_comments_status_created) rather than look up these threads.
     replies = sorted(found, key=lambda reply: (reply.created_at, reply.id))
+    for comment in (*roots, *replies):
+        # Each card links to its post: the one in hand, not a lookup per comment.
+        set_committed_value(comment, "post", post)
     return CommentPage(_threads(roots, replies), first_page, last_page, has_more)
 
 

@@ -17,7 +17,7 @@ from htmx_flask import make_response as htmx_response
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms import ValidationError
 
-from blog.comments import section, service, spam
+from blog.comments import cards, section, service, spam
 from blog.comments.forms import CommentEditForm, CommentForm
 from blog.comments.ownership import changeable_comment, editable_ids, own_comments
 from blog.comments.queries import comment_threads, page_of
@@ -38,6 +38,7 @@ CSRF_MESSAGE = (
 NOT_POSTED = "Your comment was not posted: please check the marked fields."
 
 bp = Blueprint("comments", __name__)
+bp.add_app_template_global(cards.comment_head, "cached_comment_head")
 
 
 @bp.before_request
@@ -116,7 +117,6 @@ def create(slug: str) -> BaseResponse | str:
             raise
         return _form_refused(post, form, refused)
     status = section.posted_status(comment)
-    page = page_of(comment, current_app.config["COMMENTS_PER_PAGE"], own_comments())
     if wants_fragment():
         posted = section.render_posted(post, comment, status)
         if posted.retarget is None:
@@ -124,6 +124,7 @@ def create(slug: str) -> BaseResponse | str:
         answer: Response = htmx_response(posted.html, retarget=posted.retarget, reswap="outerHTML")
         return answer
     keep_status(status)
+    page = page_of(comment, current_app.config["COMMENTS_PER_PAGE"], own_comments())
     if page == 1:
         return redirect(url_for("reading.article", slug=slug, _anchor=comment.anchor), 303)
     return redirect(url_for("comments.page", slug=slug, page=page, _anchor=comment.anchor), 303)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
+import time
 from datetime import datetime, timedelta
 
 from flask import current_app, request
@@ -64,17 +65,26 @@ def forget(bucket: str) -> None:
     db.session.execute(delete(RateLimitHit).where(RateLimitHit.bucket == bucket))
 
 
+# How often one server process clears a kind's hits too old to matter. Checks ignore old hits
+# anyway, and `flask maintain` clears them daily: this only keeps the table small between runs,
+# so it need not cost a DELETE on every posted comment.
+PRUNE_EVERY_SECONDS = 60.0
+_pruned_at: dict[str, float] = {}
+
+
 def record(bucket: str, window: int, now: datetime | None = None) -> None:
-    """Count one action for `bucket`; forget this kind's hits too old to matter to its limit.
+    """Count one action for `bucket`; now and then forget this kind's hits too old to matter.
 
     Buckets are named "kind:client", and one kind has one window.
     """
     now = now or utcnow()
     kind = bucket.split(":", 1)[0] + ":"
-    db.session.execute(
-        delete(RateLimitHit).where(
-            RateLimitHit.bucket.startswith(kind, autoescape=True),
-            RateLimitHit.created_at < now - timedelta(seconds=window),
+    if time.monotonic() - _pruned_at.get(kind, -PRUNE_EVERY_SECONDS) >= PRUNE_EVERY_SECONDS:
+        _pruned_at[kind] = time.monotonic()
+        db.session.execute(
+            delete(RateLimitHit).where(
+                RateLimitHit.bucket.startswith(kind, autoescape=True),
+                RateLimitHit.created_at < now - timedelta(seconds=window),
+            )
         )
-    )
     db.session.add(RateLimitHit(bucket=bucket, created_at=now))
