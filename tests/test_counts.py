@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, insert, literal, select, text
 
 from blog.comments.spam import form_started_token
 from blog.core import counts
@@ -432,3 +432,44 @@ def test_recount_repairs_counts_changed_by_hand(
     assert_kept_right()
     assert comment_count(post) == 1
     assert "Edited by hand" in client.get("/tags/rivers").text
+
+
+def comment_rows(post: Post, *statuses: CommentStatus) -> list[dict[str, Any]]:
+    """Rows for a bulk INSERT of comments on `post`, one per status."""
+    return [
+        {
+            "post_id": post.id,
+            "author_name": "Reader",
+            "body_source": f"Bulk comment {n} on {post.slug}.",
+            "body_html": f"<p>Bulk comment {n}.</p>",
+            "body_digest": f"{post.id}-{n}",
+            "status": status.value,
+        }
+        for n, status in enumerate(statuses)
+    ]
+
+
+def test_bulk_inserted_comments_keep_counts(make_post: PostFactory) -> None:
+    # As an import stores them: INSERT statements with rows, no ORM flush.
+    first, second = make_post("First"), make_post("Second")
+    approved, held = CommentStatus.APPROVED, CommentStatus.PENDING
+    db.session.execute(insert(Comment), comment_rows(first, approved, approved, held))
+    db.session.execute(insert(Comment), comment_rows(second, held))
+    db.session.commit()
+    assert (comment_count(first), comment_count(second)) == (2, 0)
+    assert_kept_right()
+    # Rows that cannot be read before they go in (INSERT ... SELECT): every count is rebuilt.
+    copies = select(
+        literal(second.id),
+        Comment.author_name,
+        Comment.body_source,
+        Comment.body_html,
+        Comment.body_digest,
+        Comment.status,
+        Comment.created_at,
+    ).where(Comment.post_id == first.id)
+    columns = ["post_id", "author_name", "body_source", "body_html", "body_digest", "status"]
+    db.session.execute(insert(Comment).from_select([*columns, "created_at"], copies))
+    db.session.commit()
+    assert comment_count(second) == 2
+    assert_kept_right()

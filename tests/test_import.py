@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from PIL import Image
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from blog import create_app
 from blog.authoring.service import save_post
@@ -32,7 +32,7 @@ from blog.extensions import db
 from blog.portability import importer
 from tests.background import comments_arriving
 from tests.conftest import cheap_password_hash
-from tests.wxr import write_wxr
+from tests.wxr import HEAD, write_wxr
 
 FIXTURES = Path(__file__).parent / "fixtures"
 WORDPRESS = FIXTURES / "wordpress.xml"
@@ -421,3 +421,75 @@ def test_the_editor_links_a_page_to_its_own_address(
     assert editor.post("/account/sign-in", data=form).status_code == 303
     assert 'href="/about">View on the blog' in editor.get(f"/editor/posts/{page.id}").text
     assert 'href="/about">View<span' in editor.get("/editor/?show=all").text
+
+
+def _wxr_item(number: int, comments: list[tuple[int, int]]) -> str:
+    """A published post named like every other one here, with comments (id, parent id)."""
+    replies = "".join(
+        f"<wp:comment><wp:comment_id>{ident}</wp:comment_id>"
+        f"<wp:comment_author>Reader {ident}</wp:comment_author>"
+        f"<wp:comment_date_gmt>2020-01-0{number} 1{ident % 10}:00:00</wp:comment_date_gmt>"
+        f"<wp:comment_content>Words number {ident}.</wp:comment_content>"
+        f"<wp:comment_approved>1</wp:comment_approved>"
+        f"<wp:comment_parent>{parent}</wp:comment_parent></wp:comment>"
+        for ident, parent in comments
+    )
+    return (
+        f"<item><title>Same title</title><link>https://old.example/?p={number}</link>"
+        f"<dc:creator>bench</dc:creator><content:encoded>Body {number}.</content:encoded>"
+        f"<wp:post_id>{number}</wp:post_id>"
+        f"<wp:post_date_gmt>2020-01-0{number} 09:00:00</wp:post_date_gmt>"
+        f"<wp:post_name>same-title</wp:post_name><wp:status>publish</wp:status>"
+        f"<wp:post_type>post</wp:post_type>"
+        f'<category domain="post_tag" nicename="fresh">Fresh tag</category>{replies}</item>'
+    )
+
+
+def test_posts_stored_together_stay_apart(runner: FlaskCliRunner, tmp_path: Path) -> None:
+    # One transaction holds all three posts: same slug, same new tag, threads three deep.
+    thread = [(10, 0), (11, 10), (12, 11), (13, 0)]
+    export = tmp_path / "together.xml"
+    export.write_text(
+        HEAD
+        + _wxr_item(1, thread)
+        + _wxr_item(2, [(20, 0), (21, 20)])
+        + _wxr_item(3, [])
+        + "</channel></rss>\n"
+    )
+    first = run(runner, "import", "wordpress", str(export))
+    assert "Imported 3 post(s), 0 page(s), 6 comment(s)" in first.output
+    slugs = db.session.scalars(select(Post.slug).order_by(Post.id)).all()
+    assert slugs == ["same-title", "same-title-2", "same-title-3"]
+    assert db.session.scalars(select(Tag.slug)).all() == ["fresh-tag"]
+    assert count(Redirect) == 3
+
+    def threads() -> dict[str, tuple[str | None, str | None]]:
+        """Each comment's parent and thread root, by its text."""
+        by_id = {comment.id: comment for comment in db.session.scalars(select(Comment))}
+        return {
+            comment.body_source: (
+                by_id[comment.parent_id].body_source if comment.parent_id else None,
+                by_id[comment.root_id].body_source if comment.root_id else None,
+            )
+            for comment in by_id.values()
+        }
+
+    imported = threads()
+    assert imported["Words number 12."] == ("Words number 11.", "Words number 10.")
+    assert imported["Words number 21."] == ("Words number 20.", "Words number 20.")
+    assert imported["Words number 13."] == (None, None)
+    # Replies removed (with what the import noted of them) come back under the comments kept.
+    replies = select(Comment.id).where(Comment.parent_id.is_not(None))
+    gone = [str(n) for n in (11, 12, 21)]
+    db.session.execute(delete(Comment).where(Comment.id.in_(replies)))
+    db.session.execute(delete(ImportedItem).where(ImportedItem.source_id.in_(gone)))
+    db.session.commit()
+    again = run(runner, "import", "wordpress", str(export))
+    assert "Imported 0 post(s), 0 page(s), 3 comment(s)" in again.output
+    db.session.expire_all()
+    assert threads() == imported
+    assert [post.comment_count for post in db.session.scalars(select(Post).order_by(Post.id))] == [
+        4,
+        2,
+        0,
+    ]

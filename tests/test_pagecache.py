@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import update
+from sqlalchemy import insert, update
 
 from blog import create_app
 from blog.authoring.service import save_post
@@ -347,3 +347,22 @@ def test_held_comments_and_rollbacks(client: FlaskClient, make_post: PostFactory
     )
     db.session.rollback()
     assert hit(client.get(f"/posts/{post.slug}"))
+
+
+def test_a_bulk_insert_shows_at_once(client: FlaskClient, make_post: PostFactory) -> None:
+    # An import stores comments as INSERT statements with rows, without the ORM's flush.
+    post = make_post("Imported talk")
+    client.get(f"/posts/{post.slug}")
+    assert hit(client.get(f"/posts/{post.slug}"))
+    row = {
+        "post_id": post.id,
+        "author_name": "Reader",
+        "body_source": "Words from the old blog.",
+        "body_html": "<p>Words from the old blog.</p>",
+        "body_digest": "bulk-inserted",
+        "status": "approved",
+    }
+    db.session.execute(insert(Comment), [row])
+    db.session.commit()
+    page = client.get(f"/posts/{post.slug}")
+    assert not hit(page) and "Words from the old blog." in page.text

@@ -1,8 +1,8 @@
 """Every change readers could see moves the page cache's counter, in the same transaction.
 
 Listening to the ORM, not to each feature: a new write path (an import, a command, a bulk
-UPDATE) cannot forget to invalidate, and a rolled-back change invalidates nothing it did not
-commit. After the commit, the page files nginx serves are removed.
+INSERT or UPDATE) cannot forget to invalidate, and a rolled-back change invalidates nothing it
+did not commit. After the commit, the page files nginx serves are removed.
 """
 
 from __future__ import annotations
@@ -42,8 +42,9 @@ def _after_flush(session: Session, _context: Any) -> None:
 
 
 def _bulk_change(state: ORMExecuteState) -> None:
-    # UPDATE and DELETE statements bypass the flush (delete(Post), update(Post).values(...)).
-    if not (state.is_update or state.is_delete) or state.session.info.get(_CHANGED) == "bumped":
+    # Bulk statements bypass the flush (insert(Comment) with rows, delete(Post), update(Post)).
+    written = state.is_insert or state.is_update or state.is_delete
+    if not written or state.session.info.get(_CHANGED) == "bumped":
         return
     table = getattr(state.statement, "table", None)
     if getattr(table, "name", None) in SHOWN_TABLES:

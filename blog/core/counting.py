@@ -2,13 +2,16 @@
 
 A flush or bulk statement notes which posts and comments it touches, with each post's share of
 the listing counts as it was first seen; just before the commit, the touched posts' comments
-are counted again and their shares moved from what they were to what they are.
+are counted again and their shares moved from what they were to what they are. A bulk INSERT
+of comments (`session.execute(insert(Comment), rows)`, as an import does) notes the posts its
+rows name; one whose rows cannot be read here (INSERT ... SELECT, a bulk INSERT of posts) has
+everything rebuilt before the commit instead.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -25,6 +28,7 @@ from blog.core.counts import (
     chunks,
     month_key,
     month_scope,
+    rebuild,
     recount_comments,
     relist,
 )
@@ -43,6 +47,8 @@ class _Touched:
     before: dict[int, Counter[Key]] = field(default_factory=dict)
     # Posts whose comments were added, changed or deleted.
     comments_of: set[int] = field(default_factory=set)
+    # Rows went in that cannot be told (see the module docstring): rebuild everything.
+    unknown: bool = False
 
 
 _INFO = "blog.counts_touched"
@@ -130,11 +136,19 @@ def _after_flush(session: Session, _context: UOWTransaction) -> None:
 def _bulk_change(state: ORMExecuteState) -> None:
     # UPDATE and DELETE statements bypass the flush (delete(Post), update(Comment).values(...)):
     # which rows they are about to change is asked first, with the same condition.
-    if not (state.is_update or state.is_delete):
+    if not (state.is_insert or state.is_update or state.is_delete):
         return
     statement: Any = state.statement
     name = getattr(getattr(statement, "table", None), "name", None)
     if name not in (_posts.name, _comments.name):
+        return
+    if state.is_insert:
+        # Bulk INSERTs bypass the flush too; the rows say which posts get comments.
+        posts = _inserted_post_ids(state) if name == _comments.name else None
+        if posts is None:
+            _touched(state.session).unknown = True
+        else:
+            _touched(state.session).comments_of.update(posts)
         return
     counted = _POST_LISTING if name == _posts.name else _COMMENT_COUNTED
     if state.is_update and not _sets_any(statement, counted):
@@ -151,6 +165,24 @@ def _bulk_change(state: ORMExecuteState) -> None:
         _touched(state.session).comments_of.update(ids)
 
 
+def _inserted_post_ids(state: ORMExecuteState) -> set[int] | None:
+    """The posts a bulk INSERT of comments adds to, or None when its rows cannot be read."""
+    statement: Any = state.statement
+    # Values in the statement itself (.values(...), INSERT ... SELECT) are not read here.
+    if getattr(statement, "_values", None) or getattr(statement, "_multi_values", None):
+        return None
+    if getattr(statement, "select", None) is not None:
+        return None
+    given = state.parameters
+    rows = [given] if given is None or isinstance(given, Mapping) else list(given)
+    posts: set[int] = set()
+    for row in rows:
+        if not row or row.get("post_id") is None:
+            return None
+        posts.add(int(row["post_id"]))
+    return posts
+
+
 def _sets_any(statement: Any, names: tuple[str, ...]) -> bool:
     """Whether an UPDATE sets any of these columns (True when that cannot be told)."""
     values = getattr(statement, "_values", None)  # what .values() was given
@@ -165,6 +197,9 @@ def _before_commit(session: Session) -> None:
     if touched is None:
         return
     connection = session.connection()
+    if touched.unknown:
+        rebuild(connection)
+        return
     recount_comments(connection, {ident for ident in touched.comments_of if ident is not None})
     if touched.before:
         relist(connection, touched.before)

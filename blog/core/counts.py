@@ -10,11 +10,11 @@ What is kept:
 
 Kept by listening to the ORM (`core.counting`) rather than by each feature (as `core.changes`
 does for the page cache), so that no write path can forget: a flush that adds, changes or
-deletes a post or a comment, and a bulk UPDATE or DELETE of posts or comments run through the
-session, mark what they touch. Just before the commit, each touched post's approved comments
-are counted again (one index range: no +1/-1 that could drift), and each touched post's share
-of the listing counts is taken out as it was when the transaction first touched it and put
-back as it is now.
+deletes a post or a comment, and a bulk INSERT, UPDATE or DELETE of posts or comments run
+through the session, mark what they touch. Just before the commit, each touched post's approved
+comments are counted again (one index range: no +1/-1 that could drift), and each touched
+post's share of the listing counts is taken out as it was when the transaction first touched it
+and put back as it is now.
 A rolled-back transaction changes nothing. Only SQL run on a bare connection (a bulk load, a
 migration) goes around this: call `rebuild` after it.
 

@@ -7,6 +7,7 @@ page costs the same with 100 posts or 100,000.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -160,11 +161,20 @@ def visible_page(slug: str) -> Post | None:
 
 def remember_old_path(old_path: str, post: Post) -> None:
     """Make `old_path` lead to `post` from now on (in the caller's write transaction)."""
-    found = db.session.scalar(select(Redirect).where(Redirect.old_path == old_path))
-    if found is None:
-        db.session.add(Redirect(old_path=old_path, post_id=post.id))
-    else:
-        found.post_id = post.id
+    remember_old_paths({old_path: post})
+
+
+def remember_old_paths(leads: Mapping[str, Post]) -> None:
+    """Make each old path lead to its post from now on: one lookup for them all (an import)."""
+    found: dict[str, Redirect] = {}
+    for chunk in counts.chunks(leads):
+        query = select(Redirect).where(Redirect.old_path.in_(chunk))
+        found.update((redirect.old_path, redirect) for redirect in db.session.scalars(query))
+    for old_path, post in leads.items():
+        if old_path in found:
+            found[old_path].post_id = post.id
+        else:
+            db.session.add(Redirect(old_path=old_path, post_id=post.id))
 
 
 def newest_posts(limit: int) -> list[Post]:
