@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Container, Hashable
+from collections.abc import Container, Hashable, Sequence
 from typing import Any
 
 from flask import current_app, request
@@ -57,8 +57,10 @@ class Kept:
 _heads = Kept(BUDGET_BYTES)
 
 
-def head_key(comment: Comment, in_reply_to: str | None, can_reply: bool) -> Hashable:
-    """Everything the head template reads, and where it is rendered (zone, URL root)."""
+def head_key(
+    comment: Comment, in_reply_to: str | None, can_reply: bool, place: Hashable
+) -> Hashable:
+    """Everything the head template reads, and where it is rendered (`place`: zone, URL root)."""
     post = comment.post
     return (
         comment.id,
@@ -73,32 +75,48 @@ def head_key(comment: Comment, in_reply_to: str | None, can_reply: bool) -> Hash
         post.author_id,
         in_reply_to,
         can_reply,
-        current_app.config["TIMEZONE"],
-        request.script_root,
+        place,
     )
 
 
-def comment_head(
-    node: CommentNode,
-    editable: Container[int],
-    focus_id: int | None,
-    can_reply: bool,
-    status: Any,
+def comment_tree(
+    nodes: Sequence[CommentNode],
+    editable: Container[int] = (),
+    focus_id: int | None = None,
+    can_reply: bool = True,
+    status: Any = None,
 ) -> Markup:
-    """A comment's item up to its replies (macro `comment_head`), reused when kept.
+    """The items of these threads, each one's replies nested in `<ol class="comment-replies">`.
 
-    Kept only when it holds nothing of this request: no controls of the reader's own, no
-    focus, no message for the writer.
+    Walked here rather than by a recursive macro: what every item shares (the macro, the zone,
+    the URL root) is looked up once per list, not once per comment.
     """
-    comment = node.comment
     macro = current_app.jinja_env.get_template("comments/macros.html").module.comment_head  # type: ignore[attr-defined]
-    here = status if status is not None and status.comment_id == comment.id else None
-    focus = comment.id == focus_id
-    if here is not None or focus or comment.id in editable:
-        return Markup(macro(comment, editable, node.in_reply_to, can_reply, focus, here))
-    key = head_key(comment, node.in_reply_to, can_reply)
-    found = _heads.get(key)
-    if found is None:
-        found = Markup(macro(comment, (), node.in_reply_to, can_reply, False, None))
-        _heads.put(key, found)
-    return found
+    place = (current_app.config["TIMEZONE"], request.script_root)
+    status_for = status.comment_id if status is not None else None
+    parts: list[str] = []
+
+    def walk(level: Sequence[CommentNode]) -> None:
+        for node in level:
+            comment = node.comment
+            ident = comment.id
+            here = status if status_for == ident else None
+            focus = ident == focus_id
+            if here is not None or focus or ident in editable:
+                parts.append(macro(comment, editable, node.in_reply_to, can_reply, focus, here))
+            else:
+                key = head_key(comment, node.in_reply_to, can_reply, place)
+                found = _heads.get(key)
+                if found is None:
+                    found = Markup(macro(comment, (), node.in_reply_to, can_reply, False, None))
+                    _heads.put(key, found)
+                parts.append(found)
+            if node.replies:
+                flat = " comment-replies--flat" if node.depth >= 3 else ""
+                parts.append(f'<ol class="comment-replies{flat}">')
+                walk(node.replies)
+                parts.append("</ol>")
+            parts.append("</li>")
+
+    walk(nodes)
+    return Markup("".join(parts))

@@ -38,7 +38,7 @@ CSRF_MESSAGE = (
 NOT_POSTED = "Your comment was not posted: please check the marked fields."
 
 bp = Blueprint("comments", __name__)
-bp.add_app_template_global(cards.comment_head, "cached_comment_head")
+bp.add_app_template_global(cards.comment_tree, "comment_tree")
 
 
 @bp.before_request

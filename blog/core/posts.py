@@ -11,7 +11,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, SQLColumnExpression, and_, func, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    SQLColumnExpression,
+    and_,
+    func,
+    literal,
+    select,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.orm import joinedload, selectinload
 
 from blog.core import counts
@@ -119,26 +129,43 @@ def listing_size(listing: Listing, now: datetime | None = None) -> int:
     return counts.kept_total(listing.scope, listing.key, listing.not_yet_due(now or utcnow()))
 
 
-def neighbours(post: Post) -> tuple[Post | None, Post | None]:
-    """The visible posts listed just before and just after `post`."""
+@dataclass(frozen=True)
+class Neighbour:
+    """A post next to another one in time: what the Previous/Next links show."""
+
+    slug: str
+    title: str
+
+
+def neighbours(post: Post) -> tuple[Neighbour | None, Neighbour | None]:
+    """The visible posts listed just before and just after `post`.
+
+    One statement for both, reading only their slugs and titles: each half walks the listing
+    index one step from the post.
+    """
     when = post.listed_at or post.published_at
     assert when is not None
     now = utcnow()
     place = tuple_(Post.listed_at, Post.id)
     here = tuple_(when, post.id)
-    older = db.session.scalar(
-        select(Post)
+    older = (
+        select(literal(0).label("newer"), Post.slug, Post.title)
         .where(place < here, Post.listed_at <= now)
         .order_by(Post.listed_at.desc(), Post.id.desc())
         .limit(1)
+        .subquery()
     )
-    newer = db.session.scalar(
-        select(Post)
+    newer = (
+        select(literal(1).label("newer"), Post.slug, Post.title)
         .where(place > here, Post.listed_at <= now)
         .order_by(Post.listed_at.asc(), Post.id.asc())
         .limit(1)
+        .subquery()
     )
-    return older, newer
+    found: list[Neighbour | None] = [None, None]
+    for side, slug, title in db.session.execute(union_all(select(older), select(newer))):
+        found[side] = Neighbour(slug, title)
+    return found[0], found[1]
 
 
 def comments_open(post: Post, close_after_days: int, now: datetime | None = None) -> bool:
