@@ -98,10 +98,13 @@ def reply_target_of(post: Post, raw: str | None) -> Comment | None:
 
 
 @contextmanager
-def _storing_comment() -> Iterator[None]:
-    """A write transaction in which the unique index on the text means "a duplicate"."""
+def _storing_comment(keep_loaded: bool = False) -> Iterator[None]:
+    """A write transaction in which the unique index on the text means "a duplicate".
+
+    `keep_loaded` (see `begin_write`) only where the block checks again what it relies on.
+    """
     try:
-        with write_transaction():
+        with write_transaction(keep_loaded):
             yield
     except IntegrityError as error:
         raise Refused(DUPLICATE, 409, field="body") from error
@@ -132,12 +135,18 @@ def submit_comment(post: Post, form: CommentForm, client: str, commenter: str) -
     author_id = author.id if author else None
     approved_at_once = _moderates(author, post)
     now = utcnow()
-    with _storing_comment():
-        # Checked again under the write lock: the post may have been unpublished meanwhile.
-        if not db.session.scalar(select(exists().where(Post.id == post_id, is_visible(now)))):
+    # The post read to find it is not read again: what matters of it (still visible, still
+    # open) is asked again under the lock, as are the parent, the limits and duplicates.
+    with _storing_comment(keep_loaded=True):
+        # Checked again under the write lock: the post may have been unpublished or closed
+        # meanwhile (no row: not visible any more).
+        closed = db.session.scalar(
+            select(Post.comments_closed).where(Post.id == post_id, is_visible(now))
+        )
+        if closed is None:
             raise Refused(NOT_OPEN, 404)
-        if db.session.scalar(select(Post.comments_closed).where(Post.id == post_id)):
-            raise Refused(CLOSED, 403)  # closed meanwhile
+        if closed:
+            raise Refused(CLOSED, 403)
         parent = None
         if form.parent_id.data:
             parent = reply_target_of(post, form.parent_id.data)

@@ -48,7 +48,8 @@ def small_bodies() -> None:
 
 
 def _post_or_404(slug: str) -> Post:
-    post = visible_post(slug)
+    # Comment pages and answers never show the post's tags: not loaded.
+    post = visible_post(slug, with_tags=False)
     if post is None:
         abort(404)
     return post

@@ -94,15 +94,23 @@ WRITE_OPTION = "blog_write_transaction"
 _POSTGRES_WRITE_LOCK = 7_351_001
 
 
-def begin_write() -> None:
+def begin_write(keep_loaded: bool = False) -> None:
     """Make the session's next transaction a write transaction holding the lock up front.
 
     Call it before the request's first query, so that checks (rate limits, duplicates) and
     the insert that follows them see one consistent state that no other process can change.
+    The transaction before it ends; what it loaded is read again when next used, unless
+    `keep_loaded`: for a caller that checks again under the lock whatever it relies on (a
+    comment being posted: its post was read to find it, and is not read twice).
     """
     session = db.session()
     if session.in_transaction():
-        session.commit()
+        expire = session.expire_on_commit
+        session.expire_on_commit = expire and not keep_loaded
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = expire
     connection = session.connection(execution_options={WRITE_OPTION: True})
     if connection.dialect.name == "postgresql":
         connection.execute(
@@ -111,9 +119,12 @@ def begin_write() -> None:
 
 
 @contextmanager
-def write_transaction() -> Iterator[None]:
-    """Run the block in one write transaction: committed at the end, rolled back on any error."""
-    begin_write()
+def write_transaction(keep_loaded: bool = False) -> Iterator[None]:
+    """Run the block in one write transaction: committed at the end, rolled back on any error.
+
+    `keep_loaded`: see `begin_write`.
+    """
+    begin_write(keep_loaded)
     try:
         yield
         db.session.commit()

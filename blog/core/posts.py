@@ -44,13 +44,16 @@ def is_article() -> ColumnElement[bool]:
     return Post.kind == PostKind.POST.value
 
 
-def visible_post(slug: str) -> Post | None:
-    """The visible post (not page) at this slug, with author and tags."""
-    return db.session.scalar(
+def visible_post(slug: str, with_tags: bool = True) -> Post | None:
+    """The visible post (not page) at this slug, with its author, and its tags unless not shown."""
+    query = (
         select(Post)
         .where(Post.slug == slug, is_visible(), is_article())
-        .options(joinedload(Post.author), selectinload(Post.tags))
+        .options(joinedload(Post.author))
     )
+    if with_tags:
+        query = query.options(selectinload(Post.tags))
+    return db.session.scalar(query)
 
 
 @dataclass(frozen=True)
