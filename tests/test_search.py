@@ -283,17 +283,20 @@ def test_every_search_statement_starts_from_the_index(
 ) -> None:
     """Without planner statistics, SQLite could walk all posts and probe the index per post."""
     make_post("Kettle story", body="The kettle sang.")
+    # Three matches or more: with fewer ids, SQLite looks them up by id whatever the query.
+    make_post("Another kettle", body="A second kettle.")
+    make_post("Kettle again", body="A third kettle.")
     seen: list[tuple[str, object]] = []
 
     def record(
         _conn: object, _cursor: object, statement: str, parameters: object, *_: object
     ) -> None:
-        if "MATCH" in statement:
+        if "MATCH" in statement or "FROM posts AS p" in statement:
             seen.append((statement, parameters))
 
     event.listen(db.engine, "before_cursor_execute", record)
     try:
-        assert titles(client.get("/search?q=kettle").text) == ["Kettle story"]
+        assert len(titles(client.get("/search?q=kettle").text)) == 3
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
     assert len(seen) >= 3
@@ -305,9 +308,13 @@ def test_every_search_statement_starts_from_the_index(
                 for row in plan
                 if row[-1].startswith(("SCAN ", "SEARCH ")) and "(subquery" not in row[-1]
             ]
-            # The index first; posts (if at all) only by their primary key.
-            assert steps[0].startswith(f"SCAN {schema.FTS_TABLE}"), (statement, steps)
-            assert all("INTEGER PRIMARY KEY" in step for step in steps[1:]), (statement, steps)
+            # The index first; posts (if at all) only by their primary key. A page's matches
+            # checked for visibility by id: never along an index of every published post (at
+            # 100,000 posts that took 8 ms for three ids).
+            if "MATCH" in statement:
+                assert steps[0].startswith(f"SCAN {schema.FTS_TABLE}"), (statement, steps)
+                steps = steps[1:]
+            assert all("INTEGER PRIMARY KEY" in step for step in steps), (statement, steps)
 
 
 def test_a_common_word_pages_through_every_match_once(

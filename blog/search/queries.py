@@ -207,11 +207,13 @@ def _sqlite_ranked_quickly(
     )
     if not ranked:
         return []
+    # NOT INDEXED: looked up by id. Without statistics SQLite would rather walk the index of
+    # every published post for three ids or more (8 ms at 100,000 posts, against 0.01).
     visible = set(
         connection.scalars(
-            text(f"SELECT p.id FROM posts AS p WHERE p.id IN :ids AND {_VISIBLE}").bindparams(
-                bindparam("ids", expanding=True)
-            ),
+            text(
+                f"SELECT p.id FROM posts AS p NOT INDEXED WHERE p.id IN :ids AND {_VISIBLE}"
+            ).bindparams(bindparam("ids", expanding=True)),
             {**params, "ids": ranked},
         )
     )
