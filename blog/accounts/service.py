@@ -229,8 +229,7 @@ def authenticate(email: str, password: str, client: str) -> Author:
         if matched:
             ratelimit.forget(account)
         else:
-            ratelimit.record(account, window, now)
-            ratelimit.record(client_bucket, window, now)
+            ratelimit.record_all([(account, window), (client_bucket, window)], now)
     if not matched or author is None:
         raise Refused(WRONG, 401)
     return author

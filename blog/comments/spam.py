@@ -155,9 +155,14 @@ def check_rate(commenter: str, client: str, now: datetime) -> None:
 def record_comment(commenter: str, client: str, stamp: Stamp, now: datetime) -> None:
     """Count a stored comment against its limits, and use up its form stamp."""
     config = current_app.config
-    ratelimit.record(_commenter_bucket(commenter), config["COMMENT_RATE_WINDOW"], now)
-    ratelimit.record(f"{ADDRESS_BUCKET}:{client}", config["COMMENT_ADDRESS_RATE_WINDOW"], now)
-    ratelimit.record(f"{USED_FORM_BUCKET}:{stamp.nonce}", config["COMMENT_FORM_MAX_AGE"], now)
+    ratelimit.record_all(
+        [
+            (_commenter_bucket(commenter), config["COMMENT_RATE_WINDOW"]),
+            (f"{ADDRESS_BUCKET}:{client}", config["COMMENT_ADDRESS_RATE_WINDOW"]),
+            (f"{USED_FORM_BUCKET}:{stamp.nonce}", config["COMMENT_FORM_MAX_AGE"]),
+        ],
+        now,
+    )
 
 
 def _link_count(html: str) -> int:

@@ -6,10 +6,11 @@ import hashlib
 import hmac
 import math
 import time
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from flask import current_app, request
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 
 from blog.core.models import RateLimitHit, utcnow
 from blog.extensions import db
@@ -73,18 +74,30 @@ _pruned_at: dict[str, float] = {}
 
 
 def record(bucket: str, window: int, now: datetime | None = None) -> None:
-    """Count one action for `bucket`; now and then forget this kind's hits too old to matter.
+    """Count one action for `bucket` (see `record_all`)."""
+    record_all([(bucket, window)], now)
 
-    Buckets are named "kind:client", and one kind has one window.
+
+def record_all(hits: Sequence[tuple[str, int]], now: datetime | None = None) -> None:
+    """Count one action for each (bucket, window), in one statement.
+
+    Now and then each kind's hits too old to matter are forgotten. Buckets are named
+    "kind:client", and one kind has one window. The rows are inserted without the ORM's
+    bookkeeping: no page shows them, and nothing reads them back here.
     """
+    if not hits:
+        return
     now = now or utcnow()
-    kind = bucket.split(":", 1)[0] + ":"
-    if time.monotonic() - _pruned_at.get(kind, -PRUNE_EVERY_SECONDS) >= PRUNE_EVERY_SECONDS:
-        _pruned_at[kind] = time.monotonic()
-        db.session.execute(
-            delete(RateLimitHit).where(
-                RateLimitHit.bucket.startswith(kind, autoescape=True),
-                RateLimitHit.created_at < now - timedelta(seconds=window),
+    for bucket, window in hits:
+        kind = bucket.split(":", 1)[0] + ":"
+        if time.monotonic() - _pruned_at.get(kind, -PRUNE_EVERY_SECONDS) >= PRUNE_EVERY_SECONDS:
+            _pruned_at[kind] = time.monotonic()
+            db.session.execute(
+                delete(RateLimitHit).where(
+                    RateLimitHit.bucket.startswith(kind, autoescape=True),
+                    RateLimitHit.created_at < now - timedelta(seconds=window),
+                )
             )
-        )
-    db.session.add(RateLimitHit(bucket=bucket, created_at=now))
+    db.session.execute(
+        insert(RateLimitHit), [{"bucket": bucket, "created_at": now} for bucket, _ in hits]
+    )
