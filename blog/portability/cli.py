@@ -11,7 +11,8 @@ from flask import Flask
 from blog.core.web import Refused
 from blog.portability import jsonfile, redirects
 from blog.portability.blogger import read_blogger
-from blog.portability.importer import ImportReport, import_site
+from blog.portability.importer import import_site
+from blog.portability.ledger import ImportReport
 from blog.portability.source import ImportFileError, Site
 from blog.portability.wordpress import read_wordpress
 
