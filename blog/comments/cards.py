@@ -96,21 +96,23 @@ def comment_tree(
     status_for = status.comment_id if status is not None else None
     parts: list[str] = []
 
+    def head(node: CommentNode) -> str:
+        comment = node.comment
+        here = status if status_for == comment.id else None
+        focus = comment.id == focus_id
+        if here is not None or focus or comment.id in editable:
+            # This reader's own controls, focus or message: never kept.
+            return str(macro(comment, editable, node.in_reply_to, can_reply, focus, here))
+        key = head_key(comment, node.in_reply_to, can_reply, place)
+        found = _heads.get(key)
+        if found is None:
+            found = Markup(macro(comment, (), node.in_reply_to, can_reply, False, None))
+            _heads.put(key, found)
+        return found
+
     def walk(level: Sequence[CommentNode]) -> None:
         for node in level:
-            comment = node.comment
-            ident = comment.id
-            here = status if status_for == ident else None
-            focus = ident == focus_id
-            if here is not None or focus or ident in editable:
-                parts.append(macro(comment, editable, node.in_reply_to, can_reply, focus, here))
-            else:
-                key = head_key(comment, node.in_reply_to, can_reply, place)
-                found = _heads.get(key)
-                if found is None:
-                    found = Markup(macro(comment, (), node.in_reply_to, can_reply, False, None))
-                    _heads.put(key, found)
-                parts.append(found)
+            parts.append(head(node))
             if node.replies:
                 flat = " comment-replies--flat" if node.depth >= 3 else ""
                 parts.append(f'<ol class="comment-replies{flat}">')

@@ -15,6 +15,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     SQLColumnExpression,
+    Subquery,
     and_,
     func,
     literal,
@@ -151,22 +152,21 @@ def neighbours(post: Post) -> tuple[Neighbour | None, Neighbour | None]:
     now = utcnow()
     place = tuple_(Post.listed_at, Post.id)
     here = tuple_(when, post.id)
-    older = (
-        select(literal(0).label("newer"), Post.slug, Post.title)
-        .where(place < here, Post.listed_at <= now)
-        .order_by(Post.listed_at.desc(), Post.id.desc())
-        .limit(1)
-        .subquery()
-    )
-    newer = (
-        select(literal(1).label("newer"), Post.slug, Post.title)
-        .where(place > here, Post.listed_at <= now)
-        .order_by(Post.listed_at.asc(), Post.id.asc())
-        .limit(1)
-        .subquery()
-    )
+
+    def one_step(newer: bool) -> Subquery:
+        side = place > here if newer else place < here
+        order = [column.asc() if newer else column.desc() for column in (Post.listed_at, Post.id)]
+        return (
+            select(literal(int(newer)).label("newer"), Post.slug, Post.title)
+            .where(side, Post.listed_at <= now)
+            .order_by(*order)
+            .limit(1)
+            .subquery()
+        )
+
     found: list[Neighbour | None] = [None, None]
-    for side, slug, title in db.session.execute(union_all(select(older), select(newer))):
+    steps = union_all(select(one_step(False)), select(one_step(True)))
+    for side, slug, title in db.session.execute(steps):
         found[side] = Neighbour(slug, title)
     return found[0], found[1]
 

@@ -73,6 +73,20 @@ PRUNE_EVERY_SECONDS = 60.0
 _pruned_at: dict[str, float] = {}
 
 
+def _prune_now_and_then(bucket: str, window: int, now: datetime) -> None:
+    """Forget the hits of `bucket`'s kind too old to matter, once a minute per process."""
+    kind = bucket.split(":", 1)[0] + ":"
+    if time.monotonic() - _pruned_at.get(kind, -PRUNE_EVERY_SECONDS) < PRUNE_EVERY_SECONDS:
+        return
+    _pruned_at[kind] = time.monotonic()
+    db.session.execute(
+        delete(RateLimitHit).where(
+            RateLimitHit.bucket.startswith(kind, autoescape=True),
+            RateLimitHit.created_at < now - timedelta(seconds=window),
+        )
+    )
+
+
 def record(bucket: str, window: int, now: datetime | None = None) -> None:
     """Count one action for `bucket` (see `record_all`)."""
     record_all([(bucket, window)], now)
@@ -89,15 +103,7 @@ def record_all(hits: Sequence[tuple[str, int]], now: datetime | None = None) -> 
         return
     now = now or utcnow()
     for bucket, window in hits:
-        kind = bucket.split(":", 1)[0] + ":"
-        if time.monotonic() - _pruned_at.get(kind, -PRUNE_EVERY_SECONDS) >= PRUNE_EVERY_SECONDS:
-            _pruned_at[kind] = time.monotonic()
-            db.session.execute(
-                delete(RateLimitHit).where(
-                    RateLimitHit.bucket.startswith(kind, autoescape=True),
-                    RateLimitHit.created_at < now - timedelta(seconds=window),
-                )
-            )
+        _prune_now_and_then(bucket, window, now)
     db.session.execute(
         insert(RateLimitHit), [{"bucket": bucket, "created_at": now} for bucket, _ in hits]
     )
