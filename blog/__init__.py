@@ -23,6 +23,7 @@ from blog.authoring.views import bp as authoring_bp
 from blog.comments.views import bp as comments_bp
 from blog.config import load_config
 from blog.core import pagecache
+from blog.demo.views import bp as demo_bp
 from blog.extensions import csrf, db, htmx, login_manager, migrate
 from blog.feeds.views import bp as feeds_bp
 from blog.media.views import bp as media_bp
@@ -81,6 +82,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         operations_bp,
         feeds_bp,
         search_bp,
+        demo_bp,
     ):
         app.register_blueprint(blueprint)
     return app

@@ -5,7 +5,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
-from playwright.sync_api import ConsoleMessage, Error, Page
+from playwright.sync_api import ConsoleMessage, Error, Page, expect
+
+from tests.conftest import AUTHOR_EMAIL, AUTHOR_PASSWORD
 
 # Injected before any page script runs (the page's CSP does not apply to it). Each violation is
 # kept for the test to read and also logged, so the console recorder sees it across navigations.
@@ -92,3 +94,13 @@ class BrowserProblems:
         )
         violations = page.evaluate("() => window.__cspViolations")
         assert violations == [], f"CSP violations on {page.url}: {violations}"
+
+
+def sign_in(page: Page, base: str) -> None:
+    """Sign in with the test author's account on the sign-in page; ends on the dashboard."""
+    page.goto(base + "/account/sign-in")
+    page.locator("#sign-in-email").fill(AUTHOR_EMAIL)
+    page.locator("#sign-in-password").fill(AUTHOR_PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page).to_have_url(base + "/editor/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your posts")

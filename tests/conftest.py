@@ -21,11 +21,11 @@ from sqlalchemy.pool import NullPool
 from werkzeug.security import generate_password_hash
 
 from blog import create_app
-from blog.authoring.service import tags_named
 from blog.cli.prepare import prepare_database
 from blog.comments.service import build_comment
 from blog.core.markdown import render_post
 from blog.core.models import Author, Comment, CommentStatus, Post, PostStatus, utcnow
+from blog.core.posts import tags_named
 from blog.core.text import slugify
 from blog.extensions import db
 from tests.liveserver import app_server, create_author
@@ -388,3 +388,27 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 def needs_chromium() -> None:
     """Skip (or, in CI, fail) when Debian's Chromium is not installed."""
     skip_unless(Path(CHROMIUM).exists(), f"{CHROMIUM} is not installed (apt-get install chromium)")
+
+
+# --- accounts ---------------------------------------------------------------------------------
+
+
+def account(email: str, role: str, password: str | None = "long enough password") -> Author:
+    """An account that can sign in (unless `password` is None)."""
+    person = Author(
+        email=email,
+        name=email.split("@")[0].title(),
+        role=role,
+        password_hash=cheap_password_hash(password) if password else None,
+    )
+    db.session.add(person)
+    db.session.commit()
+    return person
+
+
+def signed_in_as(app: Flask, person: Author) -> FlaskClient:
+    """A new test client signed in as `person`."""
+    browser = app.test_client()
+    form = {"email": person.email, "password": "long enough password"}
+    assert browser.post("/account/sign-in", data=form).status_code == 303
+    return browser

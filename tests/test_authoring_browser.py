@@ -23,7 +23,7 @@ from playwright.sync_api import (
     expect,
 )
 
-from tests.browserkit import MARKER, BrowserProblems, count_label, unique
+from tests.browserkit import MARKER, BrowserProblems, count_label, sign_in, unique
 from tests.conftest import AUTHOR_EMAIL, AUTHOR_PASSWORD
 
 pytestmark = [
@@ -132,16 +132,6 @@ def articles(authoring_server: str) -> list[str]:
     assert len(paths) >= 3, f"the home page links to too few articles: {paths}"
     # The last ones on the page: the newest may be displaced by a post a test publishes.
     return paths[-3:]
-
-
-def sign_in(page: Page, base: str) -> None:
-    """Sign in with the test author's account on the sign-in page; ends on the dashboard."""
-    page.goto(base + "/account/sign-in")
-    page.locator("#sign-in-email").fill(AUTHOR_EMAIL)
-    page.locator("#sign-in-password").fill(AUTHOR_PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    expect(page).to_have_url(base + "/editor/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Your posts")
 
 
 def post_held_comment(page: Page, url: str, name: str, body: str) -> None:

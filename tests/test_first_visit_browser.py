@@ -17,11 +17,11 @@ import pytest
 from playwright.sync_api import Page, Request, expect
 
 from blog import create_app
-from blog.authoring.service import tags_named
 from blog.cli.prepare import prepare_database
 from blog.comments.service import build_comment
 from blog.core.markdown import render_post
 from blog.core.models import Author, CommentStatus, Post, PostStatus, utcnow
+from blog.core.posts import tags_named
 from blog.demo import content
 from blog.extensions import db
 from tests.browserkit import BrowserProblems

@@ -26,7 +26,7 @@ from blog.comments.spam import form_started_token
 from blog.core.markdown import render_post
 from blog.core.models import Author, AuthSession, Comment, CommentStatus, Post, PostStatus, utcnow
 from blog.extensions import db
-from tests.conftest import PostFactory, cheap_password_hash
+from tests.conftest import PostFactory, account, cheap_password_hash, signed_in_as
 
 HX = {"HX-Request": "true", "HX-Request-Type": "partial"}
 
@@ -635,27 +635,6 @@ def test_a_form_stamp_expires_within_hours(
 
 
 # --- 10. editors run the blog; authors look after their own posts ------------------------------
-
-
-def account(email: str, role: str, password: str | None = "long enough password") -> Author:
-    """An account that can sign in (unless `password` is None)."""
-    person = Author(
-        email=email,
-        name=email.split("@")[0].title(),
-        role=role,
-        password_hash=cheap_password_hash(password) if password else None,
-    )
-    db.session.add(person)
-    db.session.commit()
-    return person
-
-
-def signed_in_as(app: Flask, person: Author) -> FlaskClient:
-    """A new test client signed in as `person`."""
-    browser = app.test_client()
-    form = {"email": person.email, "password": "long enough password"}
-    assert browser.post("/account/sign-in", data=form).status_code == 303
-    return browser
 
 
 @pytest.fixture

@@ -16,11 +16,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from blog.core import ratelimit
 from blog.core.db import write_transaction
-from blog.core.models import Author, AuthSession, Post, Role, utcnow
+from blog.core.models import Author, AuthSession, Limits, Post, Role, utcnow
 from blog.core.web import Refused
 from blog.extensions import db, login_manager
 
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = Limits.PASSWORD_MIN
 
 
 def hash_password(password: str) -> str:

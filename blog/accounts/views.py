@@ -1,4 +1,4 @@
-"""Signing authors in and out."""
+"""Accounts from the web: signing in and out, one's own profile, and (editors) the authors."""
 
 from __future__ import annotations
 
@@ -6,12 +6,14 @@ from flask import Blueprint, abort, flash, redirect, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from blog.accounts import service
-from blog.accounts.forms import SignInForm
+from blog.accounts import profile as profiles
+from blog.accounts import service, team
+from blog.accounts.forms import InviteForm, JoinForm, PasswordForm, ProfileForm, SignInForm
 from blog.core import ratelimit
-from blog.core.models import Role
+from blog.core.models import Author, Role
 from blog.core.security import current_author, same_site_path
-from blog.core.web import Refused, refusal_response, render_page
+from blog.core.web import Refused, parse_id, refusal_response, render_page
+from blog.extensions import db
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
@@ -90,13 +92,20 @@ def _editor_only() -> None:
         abort(404)
 
 
-def _authors_page(refused: Refused | None = None) -> Response | str:
+def _authors_page(
+    refused: Refused | None = None, invite_form: InviteForm | None = None
+) -> Response | str:
     html = render_page(
         "accounts/authors.html",
         "content",
         rows=service.authors_with_post_counts(),
         roles=list(Role),
         refused=refused,
+        invite_form=invite_form or InviteForm(formdata=None),
+        invites=team.pending_invites(),
+        # The link exists only in the answer to the invitation; the session carries it across
+        # the redirect and forgets it once shown.
+        new_link=session.pop("invite_link", None),
     )
     return refusal_response(refused, html) if refused else html
 
@@ -125,3 +134,163 @@ def set_role(author_id: int) -> Response | str:
         return _authors_page(refused)
     flash(f"{author.name} is now {'an editor' if author.is_editor else 'an author'}.", "success")
     return redirect(url_for("accounts.authors"), 303)
+
+
+@bp.post("/invites")
+@login_required
+def invite() -> Response | str:
+    """Make a one-time link for a new author (editors only); it is shown once."""
+    _editor_only()
+    form = InviteForm()
+    try:
+        if not form.validate():
+            raise Refused("No invitation made: please check the marked fields.", 422)
+        made = team.invite(form.email.data or "", Role(form.role.data), current_author())
+    except Refused as refused:
+        if refused.field:
+            getattr(form, refused.field).errors = [refused.message]
+        return _authors_page(refused, form)
+    session["invite_link"] = url_for("accounts.join", token=made.token, _external=True)
+    flash(f"Invitation made for {made.invite.email}: hand them the link below.", "success")
+    return redirect(url_for("accounts.authors") + "#new-invite", 303)
+
+
+@bp.post("/invites/<int:invite_id>/withdraw")
+@login_required
+def withdraw_invite(invite_id: int) -> Response:
+    """Make an unused invitation's link useless (editors only)."""
+    _editor_only()
+    team.withdraw(invite_id)
+    flash("The invitation is withdrawn: its link no longer works.", "success")
+    return redirect(url_for("accounts.authors"), 303)
+
+
+@bp.route("/join/<token>", methods=["GET", "POST"])
+def join(token: str) -> Response | str:
+    """Someone with an invitation chooses a name and password, and is signed in."""
+    form = JoinForm()
+    invitation = None
+    try:
+        invitation = team.open_invite(token)
+        if request.method == "GET":
+            return render_page("accounts/join.html", "content", form=form, invite=invitation)
+        if not form.validate():
+            raise Refused("No account yet: please check the marked fields.", 422)
+        author = team.accept(token, name=form.name.data or "", password=form.password.data or "")
+    except Refused as refused:
+        if refused.field:
+            getattr(form, refused.field).errors = [refused.message]
+        gone = refused.status in (404, 409, 410)
+        html = render_page(
+            "accounts/join.html",
+            "content",
+            form=form,
+            invite=None if gone else invitation,
+            refused=refused,
+        )
+        return refusal_response(refused, html)
+    if current_user.is_authenticated:
+        service.end_session(current_user)
+        logout_user()
+    session.clear()
+    login_user(service.start_session(author))
+    flash(f"Welcome, {author.name}. Your account is ready.", "success")
+    return redirect(url_for("authoring.dashboard"), 303)
+
+
+@bp.route("/authors/<int:author_id>/remove", methods=["GET", "POST"])
+@login_required
+def remove(author_id: int) -> Response | str:
+    """Ask who takes over an author's posts, then remove the account (editors only)."""
+    _editor_only()
+    author = db.session.get(Author, author_id)
+    if author is None:
+        abort(404)
+    refused = None
+    if request.method == "POST":
+        try:
+            heir = parse_id(request.form.get("heir"))
+            name, moved = team.remove_author(author_id, heir, current_author())
+        except Refused as error:
+            if error.status == 404:
+                abort(404)
+            refused = error
+        else:
+            given = f"; their {moved} post(s) are now someone else's" if moved else ""
+            flash(f"{name} is removed{given}.", "success")
+            return redirect(url_for("accounts.authors"), 303)
+    others = [row for row, _posts in service.authors_with_post_counts() if row.id != author.id]
+    html = render_page(
+        "accounts/remove.html",
+        "content",
+        author=author,
+        posts=team.post_count(author),
+        others=others,
+        refused=refused,
+    )
+    return refusal_response(refused, html) if refused else html
+
+
+def _profile_page(
+    profile_form: ProfileForm | None = None,
+    password_form: PasswordForm | None = None,
+    refused: Refused | None = None,
+) -> Response | str:
+    signed_in = current_user
+    html = render_page(
+        "accounts/profile.html",
+        "content",
+        profile_form=profile_form or ProfileForm(formdata=None, obj=signed_in.author),
+        password_form=password_form or PasswordForm(formdata=None),
+        sessions=profiles.open_sessions(signed_in),
+        refused=refused,
+    )
+    return refusal_response(refused, html) if refused else html
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile() -> Response | str:
+    """The signed-in author's name and bio, password and signed-in browsers."""
+    if request.method == "GET":
+        return _profile_page()
+    form = ProfileForm()
+    if not form.validate():
+        return _profile_page(
+            form, refused=Refused("Not saved: please check the marked fields.", 422)
+        )
+    profiles.update_profile(current_author(), name=form.name.data or "", bio=form.bio.data or "")
+    flash("Your profile is saved.", "success")
+    return redirect(url_for("accounts.profile"), 303)
+
+
+@bp.post("/password")
+@login_required
+def change_password() -> Response | str:
+    """A new password, after the current one; the author's other sessions end."""
+    form = PasswordForm()
+    try:
+        if not form.validate():
+            raise Refused("Password not changed: please check the marked fields.", 422)
+        ended = profiles.change_password(
+            current_user,
+            form.current_password.data or "",
+            form.new_password.data or "",
+            ratelimit.client_key(),
+        )
+    except Refused as refused:
+        if refused.field:
+            getattr(form, refused.field).errors = [refused.message]
+        return _profile_page(password_form=form, refused=refused)
+    others = f" {ended} other session(s) are signed out." if ended else ""
+    flash(f"Your password is changed.{others}", "success")
+    return redirect(url_for("accounts.profile"), 303)
+
+
+@bp.post("/sessions/end-others")
+@login_required
+def end_other_sessions() -> Response:
+    """Sign out every other browser where this author is signed in."""
+    ended = profiles.sign_out_others(current_user)
+    flash(f"Signed out of {ended} other session(s).", "success")
+    return redirect(url_for("accounts.profile"), 303)

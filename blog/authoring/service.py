@@ -9,21 +9,11 @@ from sqlalchemy import delete, or_, select
 
 from blog.core.db import write_transaction
 from blog.core.markdown import render_post
-from blog.core.models import Author, Limits, Post, PostRevision, PostStatus, Tag, utcnow
-from blog.core.posts import remember_old_path
+from blog.core.models import Author, Limits, Post, PostRevision, PostStatus, utcnow
+from blog.core.posts import remember_old_path, tags_named
 from blog.core.text import slugify, split_tags
 from blog.core.web import Refused
 from blog.extensions import db
-
-
-def tags_named(names: list[str]) -> list[Tag]:
-    """The tags with these names: the ones that exist, and new ones for the rest."""
-    slugs = [slugify(name) for name in names]
-    existing = {tag.slug: tag for tag in db.session.scalars(select(Tag).where(Tag.slug.in_(slugs)))}
-    return [
-        existing.get(slug) or Tag(name=name, slug=slug)
-        for name, slug in zip(names, slugs, strict=True)
-    ]
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from blog.core.permissions import may_edit
 from blog.core.security import authors_only, current_author
 from blog.core.text import split_tags
 from blog.core.web import Refused, refusal_response, render_fragment, render_page, wants_fragment
+from blog.demo.loader import demo_present
 from blog.extensions import db
 from blog.media.service import store_image
 
@@ -43,9 +44,16 @@ def _own_revision(revision_id: int) -> PostRevision:
 @bp.get("/")
 def dashboard() -> str:
     """The author's posts (an editor may list everyone's): status, dates, comment counts."""
-    everyone = current_author().is_editor and request.args.get("show") == "all"
+    editor = current_author().is_editor
+    everyone = editor and request.args.get("show") == "all"
     posts = queries.dashboard_posts(current_author(), everyone=everyone)
-    return render_page("authoring/dashboard.html", "content", posts=posts, everyone=everyone)
+    return render_page(
+        "authoring/dashboard.html",
+        "content",
+        posts=posts,
+        everyone=everyone,
+        demo=editor and demo_present(),
+    )
 
 
 def _form_for(post: Post | None) -> PostForm:

@@ -36,6 +36,7 @@ class Limits:
     AUTHOR_NAME: Final = 100
     AUTHOR_BIO: Final = 500
     PASSWORD: Final = 1024
+    PASSWORD_MIN: Final = 10
     TAG_NAME: Final = 50
     TAG_SLUG: Final = 60
     TAGS_PER_POST: Final = 10
@@ -211,6 +212,25 @@ class AuthSession(Model):
     last_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     author: Mapped[Author] = relationship()
+
+
+class Invite(Model):
+    """A one-time link an editor hands to a new author: whoever opens it chooses a password."""
+
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Only a hash of the link's token is stored: a leaked database opens no account.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str] = mapped_column(String(Limits.AUTHOR_EMAIL), index=True)
+    role: Mapped[str] = mapped_column(String(16), default=Role.AUTHOR.value)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("authors.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    # Set when the link is used: it opens one account, once.
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    created_by: Mapped[Author | None] = relationship()
 
 
 class PostRevision(Model):

@@ -27,7 +27,8 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from blog.core import counts
 from blog.core.localtime import month_bounds
-from blog.core.models import Post, PostKind, PostStatus, Redirect, post_tags, utcnow
+from blog.core.models import Post, PostKind, PostStatus, Redirect, Tag, post_tags, utcnow
+from blog.core.text import slugify
 from blog.extensions import db
 
 
@@ -210,3 +211,13 @@ def remember_old_paths(leads: Mapping[str, Post]) -> None:
 def newest_posts(limit: int) -> list[Post]:
     """The newest visible posts (for pages that offer a way on, like the 404 page)."""
     return listing_posts(every_post(), 0, limit)
+
+
+def tags_named(names: list[str]) -> list[Tag]:
+    """The tags with these names: the ones that exist, and new ones for the rest."""
+    slugs = [slugify(name) for name in names]
+    existing = {tag.slug: tag for tag in db.session.scalars(select(Tag).where(Tag.slug.in_(slugs)))}
+    return [
+        existing.get(slug) or Tag(name=name, slug=slug)
+        for name, slug in zip(names, slugs, strict=True)
+    ]

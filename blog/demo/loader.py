@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from sqlalchemy import delete, exists, func, select
 
-from blog.authoring.service import tags_named
 from blog.comments.service import build_comment
 from blog.core.db import write_transaction
 from blog.core.markdown import render_post
@@ -21,6 +20,7 @@ from blog.core.models import (
     post_tags,
     utcnow,
 )
+from blog.core.posts import tags_named
 from blog.core.text import slugify
 from blog.demo import content
 from blog.extensions import db
@@ -89,6 +89,13 @@ def load_demo_content() -> int:
             _add_comments(post, item.comments, None)
             added += 1
     return added
+
+
+def demo_present() -> bool:
+    """True while a demo author is still there (the dashboard then offers to remove the demo)."""
+    emails = [author.email for author in content.authors()]
+    found = select(Author.id).where(Author.email.in_(emails)).limit(1)
+    return db.session.scalar(found) is not None
 
 
 def remove_demo_content() -> dict[str, int]:

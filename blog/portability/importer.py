@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from blog.authoring.service import free_slug, tags_named
+from blog.authoring.service import free_slug
 from blog.core.db import write_transaction
 from blog.core.markdown import render_post
 from blog.core.models import (
@@ -30,7 +30,7 @@ from blog.core.models import (
     Tag,
     utcnow,
 )
-from blog.core.posts import remember_old_paths
+from blog.core.posts import remember_old_paths, tags_named
 from blog.core.text import slugify, split_tags
 from blog.core.web import Refused
 from blog.extensions import db
