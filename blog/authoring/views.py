@@ -5,14 +5,21 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, request, url_for
 from werkzeug.wrappers import Response
 
-from blog.authoring import queries, service
+from blog.authoring import autosave, queries, service
 from blog.authoring.forms import STATUS_CHOICES, PostForm
 from blog.core.localtime import to_local
 from blog.core.models import Limits, Post, PostRevision, PostStatus
 from blog.core.permissions import may_edit
 from blog.core.security import authors_only, current_author
 from blog.core.text import split_tags
-from blog.core.web import Refused, refusal_response, render_fragment, render_page, wants_fragment
+from blog.core.web import (
+    Refused,
+    parse_id,
+    refusal_response,
+    render_fragment,
+    render_page,
+    wants_fragment,
+)
 from blog.demo.loader import demo_present
 from blog.extensions import db
 from blog.media.service import store_image
@@ -23,6 +30,8 @@ bp = Blueprint("authoring", __name__, url_prefix="/editor")
 authors_only(bp)
 
 SAVED = {"draft": "Draft saved.", "published": "Published.", "scheduled": "Scheduled."}
+# A post that was already live and stays live is updated, not published again.
+UPDATED = "Updated."
 
 
 def _own_post(post_id: int) -> Post:
@@ -56,7 +65,17 @@ def dashboard() -> str:
     )
 
 
-def _form_for(post: Post | None) -> PostForm:
+def _form_for(post: Post | None, restore: bool = False) -> PostForm:
+    kept = autosave.offered(current_author(), post) if restore else None
+    if kept is not None:
+        # The autosaved text over the saved post's settings (status and time are not autosaved).
+        form = _form_for(post)
+        form.title.data = kept.title
+        form.slug.data = kept.slug
+        form.tags.data = kept.tags
+        form.summary.data = kept.summary
+        form.body.data = kept.body_source
+        return form
     if post is None:
         return PostForm()
     return PostForm(
@@ -86,7 +105,7 @@ def _preview_post(form: PostForm) -> service.PreviewPost:
     )
 
 
-def _editor_page(post: Post | None, form: PostForm) -> str:
+def _editor_page(post: Post | None, form: PostForm, restored: bool = False) -> str:
     return render_page(
         "authoring/edit.html",
         "editor_form",
@@ -94,11 +113,14 @@ def _editor_page(post: Post | None, form: PostForm) -> str:
         form=form,
         preview=_preview_post(form),
         status_choices=STATUS_CHOICES,
+        offered=None if restored else autosave.offered(current_author(), post),
+        restored=restored,
     )
 
 
 def _save(post: Post | None) -> Response:
     form = PostForm()
+    was_live = post is not None and post.status == PostStatus.PUBLISHED.value
     try:
         if not form.validate():
             raise Refused("Not saved yet: please check the marked fields.", 422)
@@ -117,7 +139,13 @@ def _save(post: Post | None) -> Response:
         if refused.field:
             getattr(form, refused.field).errors = [refused.message]
         return refusal_response(refused, _editor_page(post, form))
-    flash(SAVED[saved.status], "success")
+    autosave.forget(current_author(), post.id if post else None)
+    message = UPDATED if was_live and saved.status == "published" else SAVED[saved.status]
+    if wants_fragment():
+        # Ctrl/Cmd+S: saved without leaving the page; the script learns the post's address.
+        html = render_fragment("authoring/edit.html", "save_status", message=message, saved=saved)
+        return make_response(html, 200)
+    flash(message, "success")
     return redirect(url_for("authoring.edit", post_id=saved.id), 303)
 
 
@@ -126,7 +154,8 @@ def new() -> Response | str:
     """Write a new post."""
     if request.method == "POST":
         return _save(None)
-    return _editor_page(None, PostForm())
+    restore = request.args.get("restore") == "1"
+    return _editor_page(None, _form_for(None, restore), restore)
 
 
 @bp.route("/posts/<int:post_id>", methods=["GET", "POST"])
@@ -135,7 +164,59 @@ def edit(post_id: int) -> Response | str:
     post = _own_post(post_id)
     if request.method == "POST":
         return _save(post)
-    return _editor_page(post, _form_for(post))
+    restore = request.args.get("restore") == "1"
+    return _editor_page(post, _form_for(post, restore), restore)
+
+
+def _autosaved_post() -> Post | None:
+    """The post an autosave or discard is about (the form's `post_id`; none for a new post)."""
+    raw = request.form.get("post_id", "")
+    if not raw:
+        return None
+    post_id = parse_id(raw)
+    if post_id is None:
+        abort(404)
+    return _own_post(post_id)
+
+
+def _back_to_editor(post: Post | None) -> Response:
+    if post is None:
+        return redirect(url_for("authoring.new"), 303)
+    return redirect(url_for("authoring.edit", post_id=post.id), 303)
+
+
+@bp.post("/autosave")
+def keep_typed() -> Response | str:
+    """Keep the editor's text as typed (htmx, a few seconds after typing stops); never publishes."""
+    post = _autosaved_post()
+    form = PostForm()
+    if message := form.too_long_to_preview():
+        refused = Refused(f"Not autosaved: {message}", 422)
+        html = render_fragment("authoring/edit.html", "autosave_status", refused=refused)
+        return refusal_response(refused, html)
+    kept = autosave.keep(
+        current_author(),
+        post,
+        autosave.Typed(
+            title=form.title.data or "",
+            slug=form.slug.data or "",
+            tags=form.tags.data or "",
+            summary=form.summary.data or "",
+            body=form.body.data or "",
+        ),
+    )
+    if not wants_fragment():
+        return _back_to_editor(post)
+    return render_fragment("authoring/edit.html", "autosave_status", kept=kept)
+
+
+@bp.post("/autosave/discard")
+def discard_typed() -> Response:
+    """Forget the autosaved text the editor offered back."""
+    post = _autosaved_post()
+    autosave.forget(current_author(), post.id if post else None)
+    flash("The unsaved text is discarded.", "success")
+    return _back_to_editor(post)
 
 
 @bp.post("/preview")

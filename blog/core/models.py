@@ -233,6 +233,30 @@ class Invite(Model):
     created_by: Mapped[Author | None] = relationship()
 
 
+class Autosave(Model):
+    """The editor's text as it stood a few seconds after the author last typed.
+
+    One per author and post (`draft_key` "post-<id>", or "new" for a post not saved yet). It
+    never reaches readers: the editor offers it back when it is newer than the saved post.
+    """
+
+    __tablename__ = "autosaves"
+    __table_args__ = (UniqueConstraint("author_id", "draft_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("authors.id", ondelete="CASCADE"))
+    post_id: Mapped[int | None] = mapped_column(
+        ForeignKey("posts.id", ondelete="CASCADE"), index=True
+    )
+    draft_key: Mapped[str] = mapped_column(String(30))
+    title: Mapped[str] = mapped_column(String(Limits.POST_TITLE), default="")
+    slug: Mapped[str] = mapped_column(String(Limits.POST_SLUG), default="")
+    tags: Mapped[str] = mapped_column(String(Limits.TAGS_FIELD), default="")
+    summary: Mapped[str] = mapped_column(String(Limits.POST_SUMMARY), default="")
+    body_source: Mapped[str] = mapped_column(Text, default="")
+    saved_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class PostRevision(Model):
     """A published post as it was before one of its saves."""
 

@@ -13,7 +13,7 @@ from typing import Any
 from flask import Flask, current_app, request
 
 from blog.core.localtime import to_local, zone_abbreviation, zone_name
-from blog.core.models import Limits
+from blog.core.models import Limits, utcnow
 
 
 def long_date(value: datetime) -> str:
@@ -31,6 +31,13 @@ def time_of_day(value: datetime) -> str:
 def long_datetime(value: datetime) -> str:
     """Date and time of day in the site zone: "November 3, 2026 at 14:05 CET"."""
     return f"{long_date(value)} at {time_of_day(value)}"
+
+
+def recent_time(value: datetime) -> str:
+    """A time of day when it is today in the site zone, else the date with it."""
+    if to_local(value).date() == to_local(utcnow()).date():
+        return time_of_day(value)
+    return long_datetime(value)
 
 
 def local_date(value: datetime) -> date:
@@ -68,6 +75,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["time_of_day"] = time_of_day
     app.jinja_env.filters["long_datetime"] = long_datetime
     app.jinja_env.filters["local_date"] = local_date
+    app.jinja_env.filters["recent_time"] = recent_time
     app.jinja_env.globals["site_timezone"] = zone_name
     app.jinja_env.globals["absolute_url"] = absolute_url
     app.jinja_env.globals["reading_minutes"] = reading_minutes

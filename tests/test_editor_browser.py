@@ -1,0 +1,143 @@
+"""The post editor in headless Chromium: unsaved-changes warning, autosave, Ctrl+S, comforts.
+
+Runs against `authoring_server`; each test signs in for itself and writes under a fresh title.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Dialog, Page, expect
+
+from tests.browserkit import MARKER, BrowserProblems, sign_in, unique
+
+pytestmark = [pytest.mark.browser]
+
+
+def open_new_post(page: Page, base: str) -> BrowserProblems:
+    """Signed in, on an empty editor; returns the recorder watching the page."""
+    problems = BrowserProblems()
+    problems.watch(page)
+    sign_in(page, base)
+    page.goto(base + "/editor/posts/new")
+    return problems
+
+
+def body(page: Page):  # type: ignore[no-untyped-def]
+    """The Markdown body field."""
+    return page.locator("#editor-body")
+
+
+def test_leaving_with_unsaved_changes_asks_first(authoring_server: str, page: Page) -> None:
+    problems = open_new_post(page, authoring_server)
+    page.locator("#editor-title").fill(unique("Never saved"))
+    body(page).press_sequentially("A sentence.")
+    asked: list[str] = []
+
+    def stay(dialog: Dialog) -> None:
+        asked.append(dialog.type)
+        dialog.dismiss()
+
+    page.once("dialog", stay)
+    page.get_by_role("link", name="← Your posts").click()
+    page.wait_for_timeout(300)
+    assert asked == ["beforeunload"]
+    expect(page).to_have_url(re.compile(r"/editor/posts/new$"))
+    # Saving is leaving on purpose: no question.
+    page.on("dialog", lambda dialog: asked.append(dialog.type) or dialog.dismiss())
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator("#messages")).to_contain_text("Draft saved.")
+    assert asked == ["beforeunload"]
+    assert problems.unexpected() == []
+
+
+def test_autosave_brings_the_text_back_after_a_reload(authoring_server: str, page: Page) -> None:
+    problems = open_new_post(page, authoring_server)
+    words = unique("Words typed and never saved")
+    page.locator("#editor-title").fill(unique("Autosaved"))
+    body(page).press_sequentially(words, delay=5)
+    expect(page.locator("#autosave-status")).to_contain_text("Autosaved at", timeout=10_000)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.reload()
+    offer = page.locator("#autosave-offer")
+    expect(offer).to_contain_text("Restore unsaved text from")
+    expect(body(page)).to_have_value("")
+    offer.get_by_role("link", name="Restore it").click()
+    expect(body(page)).to_have_value(words)
+    expect(page.locator("#autosave-offer")).to_contain_text("back in the form")
+    assert problems.unexpected() == []
+
+
+def test_ctrl_s_saves_without_leaving_the_page(authoring_server: str, page: Page) -> None:
+    problems = open_new_post(page, authoring_server)
+    title = unique("Saved with the keyboard")
+    page.locator("#editor-title").fill(title)
+    body(page).press_sequentially("First words.")
+    page.evaluate(f"() => {{ window.__marker = {MARKER}; }}")
+    body(page).press("Control+s")
+    expect(page.locator("#save-status")).to_contain_text("Draft saved.")
+    expect(page).to_have_url(re.compile(r"/editor/posts/\d+$"))
+    assert page.evaluate("() => window.__marker") == MARKER, "the page reloaded"
+    post_url = page.url
+    # A second save updates the same post (the form now posts to its address).
+    body(page).press_sequentially(" More words.")
+    body(page).press("Control+s")
+    expect(page.locator("#save-status")).to_contain_text("Draft saved.")
+    assert page.url == post_url
+    # Nothing unsaved: leaving asks nothing.
+    asked: list[str] = []
+    page.on("dialog", lambda dialog: asked.append(dialog.type) or dialog.dismiss())
+    page.goto(authoring_server + "/editor/")
+    expect(page.locator("#content")).to_contain_text(title)
+    assert asked == []
+    page.goto(post_url)
+    expect(body(page)).to_have_value("First words. More words.")
+    assert problems.unexpected() == []
+
+
+def test_writing_comforts(authoring_server: str, page: Page) -> None:
+    problems = open_new_post(page, authoring_server)
+    area = body(page)
+    area.press_sequentially("hello world")
+    expect(page.locator("#editor-stats")).to_have_text("2 words · 1 min read")
+    # Select "world", make it bold from the keyboard.
+    area.evaluate("(el) => el.setSelectionRange(6, 11)")
+    area.press("Control+b")
+    expect(area).to_have_value("hello **world**")
+    # Tab indents inside the field; Esc then Tab moves on.
+    area.evaluate("(el) => el.setSelectionRange(0, 0)")
+    area.press("Tab")
+    expect(area).to_have_value("    hello **world**")
+    expect(area).to_be_focused()
+    area.press("Shift+Tab")
+    expect(area).to_have_value("hello **world**")
+    area.press("Escape")
+    area.press("Tab")
+    expect(area).not_to_be_focused()
+    # The toolbar: one tab stop, arrows along it, Enter applies.
+    area.evaluate("(el) => { el.focus(); el.setSelectionRange(0, 5); }")
+    toolbar = page.get_by_role("toolbar", name="Formatting")
+    toolbar.get_by_role("button", name="Bold").focus()
+    page.keyboard.press("ArrowRight")
+    expect(toolbar.get_by_role("button", name="Italic")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(area).to_have_value("*hello* **world**")
+    area.evaluate("(el) => el.setSelectionRange(0, 0)")
+    toolbar.get_by_role("button", name="Section heading").click()
+    expect(area).to_have_value("## *hello* **world**")
+    # The preview follows (htmx), with the heading.
+    expect(page.locator("#preview h2")).to_contain_text("hello world")
+    assert problems.unexpected() == []
+
+
+def test_a_refused_save_puts_the_cursor_in_the_first_field_in_error(
+    authoring_server: str, page: Page
+) -> None:
+    problems = open_new_post(page, authoring_server)
+    body(page).fill("A body without a title.")
+    problems.excuse(authoring_server + "/editor/posts/new", 422)
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator("#editor-title-error")).to_be_visible()
+    expect(page.locator("#editor-title")).to_be_focused()
+    assert problems.unexpected() == []
