@@ -62,21 +62,31 @@ def test_an_invitation_link_works_once(
 
 
 def author_pages(page: Page, base: str) -> list[str]:
-    """Every kind of page an author or editor works in, with ids read off the dashboard."""
-    page.goto(base + "/editor/?show=all")
-    hrefs = page.locator("a[href^='/editor/posts/']").evaluate_all(
-        "(links) => links.map((a) => a.getAttribute('href'))"
+    """Every kind of page an author or editor works in, on a draft written here twice."""
+    page.goto(base + "/editor/posts/new")
+    page.locator("#editor-title").fill(f"Phone check {uuid.uuid4().hex[:8]}")
+    page.locator("#editor-body").fill("A first version with a rather-long-unbroken-word-" * 3)
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/editor/posts/\d+$"))
+    post = page.url.removeprefix(base)
+    page.locator("#editor-body").fill(
+        "A second version.\n\n```python\nprint('a long line of code that goes on and on')\n```"
     )
-    post = next((href for href in hrefs if re.fullmatch(r"/editor/posts/\d+", href)), None)
-    assert post, "the dashboard links to a post"
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator("#messages")).to_contain_text("Draft saved.")
+    page.goto(base + post + "/revisions")
+    revision = page.locator("a[href^='/editor/revisions/']").first.get_attribute("href")
+    assert revision, "the second save kept a revision"
     pages = [
         "/editor/",
         "/editor/?show=all",
         "/editor/posts/new",
         post,
         post + "/revisions",
+        revision,
         post + "/delete",
         "/editor/comments/",
+        "/editor/trash",
         "/account/profile",
         "/account/authors",
     ]

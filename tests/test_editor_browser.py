@@ -5,9 +5,12 @@ Runs against `authoring_server`; each test signs in for itself and writes under 
 
 from __future__ import annotations
 
+import io
 import re
+from pathlib import Path
 
 import pytest
+from PIL import Image
 from playwright.sync_api import Dialog, Page, expect
 
 from tests.browserkit import MARKER, BrowserProblems, sign_in, unique
@@ -140,4 +143,69 @@ def test_a_refused_save_puts_the_cursor_in_the_first_field_in_error(
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator("#editor-title-error")).to_be_visible()
     expect(page.locator("#editor-title")).to_be_focused()
+    assert problems.unexpected() == []
+
+
+def png_bytes() -> list[int]:
+    """A small real PNG, as numbers the page can turn back into a file."""
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 80, 20)).save(out, format="PNG")
+    return list(out.getvalue())
+
+
+# Builds a File in the page and hands it to the body as a paste or a drop would.
+HAND_OVER = """
+([kind, bytes]) => {
+  const file = new File([new Uint8Array(bytes)], "shot.png", { type: "image/png" });
+  const data = new DataTransfer();
+  data.items.add(file);
+  const area = document.getElementById("editor-body");
+  const event = kind === "paste"
+    ? new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true })
+    : new DragEvent("drop", { dataTransfer: data, bubbles: true, cancelable: true });
+  area.dispatchEvent(event);
+}
+"""
+
+
+@pytest.mark.parametrize("kind", ["paste", "drop"])
+def test_a_pasted_or_dropped_image_goes_in_at_the_cursor(
+    authoring_server: str, page: Page, kind: str
+) -> None:
+    problems = open_new_post(page, authoring_server)
+    area = body(page)
+    area.fill("Before after")
+    area.evaluate("(el) => { el.focus(); el.setSelectionRange(7, 7); }")
+    page.evaluate(HAND_OVER, [kind, png_bytes()])
+    expect(area).to_have_value(
+        re.compile(r"^Before \n\n!\[\]\(/media/[0-9a-f]{32}-40x30\.png\)\n\nafter$")
+    )
+    expect(page.locator("#upload-result")).to_contain_text("type its description")
+    # The preview shows it at once, flagged until it has a description.
+    expect(page.locator("#preview img")).to_have_attribute("width", "40")
+    expect(page.locator("#preview-warnings")).to_contain_text("1 image without a description")
+    # The cursor waits between the brackets: typing gives the description.
+    page.keyboard.type("A shot of the weir")
+    expect(area).to_have_value(re.compile(r"!\[A shot of the weir\]\(/media/"))
+    expect(page.locator("#preview img")).to_have_attribute("alt", "A shot of the weir")
+    expect(page.locator("#preview-warnings")).not_to_contain_text("without a description")
+    assert problems.unexpected() == []
+
+
+def test_the_upload_box_puts_the_image_where_the_cursor_was(
+    authoring_server: str, page: Page, tmp_path: Path
+) -> None:
+    problems = open_new_post(page, authoring_server)
+    area = body(page)
+    area.fill("First.\n\nLast.")
+    area.evaluate("(el) => { el.focus(); el.setSelectionRange(6, 6); }")
+    picture = tmp_path / "river.png"
+    picture.write_bytes(bytes(png_bytes()))
+    page.locator("#upload-image").set_input_files(str(picture))
+    page.get_by_label("Description for readers who cannot see it").fill("The river")
+    page.get_by_role("button", name="Upload and insert").click()
+    expect(area).to_have_value(
+        re.compile(r"^First\.\n\n!\[The river\]\(/media/[0-9a-f]{32}-40x30\.png\)\n\nLast\.$")
+    )
+    expect(page.locator("#preview img[alt='The river']")).to_be_visible()
     assert problems.unexpected() == []

@@ -145,7 +145,7 @@ def test_images_come_along_with_a_copy_of_uploads(
     )
     assert "1 image(s) copied" in result.output
     towpath = db.session.scalars(select(Post).where(Post.slug == "walking-the-old-towpath")).one()
-    found = re.search(r"!\[[^\]]*\]\(/media/([0-9a-f]{32}\.jpg)\)", towpath.body_source)
+    found = re.search(r"!\[[^\]]*\]\(/media/([0-9a-f]{32}-40x30\.jpg)\)", towpath.body_source)
     assert found and (Path(app.instance_path) / "media" / found.group(1)).exists()
     # The one not in the copy stays a link to the old site (our pages load only our images).
     brulee = db.session.scalars(select(Post).where(Post.slug == "cafe-notes-creme-brulee")).one()

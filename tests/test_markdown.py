@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -119,3 +120,42 @@ def test_comments_get_no_headings_or_images() -> None:
 
 def test_raw_html_in_markdown_is_shown_as_text() -> None:
     assert "&lt;b&gt;hi&lt;/b&gt;" in render_comment("<b>hi</b>")
+
+
+# --- highlighted code ------------------------------------------------------------------------
+
+
+def test_fenced_code_keeps_its_language_and_is_highlighted() -> None:
+    html = render_post('```python\nimport os\nprint("<b>")\n```')
+    assert html.startswith('<pre><code class="language-python"><span class="kn">import</span>')
+    assert '<span class="s2">"&lt;b&gt;"</span>' in html
+    assert "style=" not in html  # colours come from our stylesheet (the CSP allows no inline style)
+
+
+def test_code_in_an_unknown_language_or_none_stays_plain() -> None:
+    assert render_post("```klingon\nx < y\n```") == (
+        '<pre><code class="language-klingon">x &lt; y\n</code></pre>\n'
+    )
+    assert render_post("```\nplain\n```") == "<pre><code>plain\n</code></pre>\n"
+
+
+@pytest.mark.parametrize(
+    "info",
+    ['python" onclick="alert(1)', "python onmouseover=x", "a" * 80, "python class=x"],
+)
+def test_the_info_string_cannot_smuggle_attributes(info: str) -> None:
+    html = render_post(f"```{info}\ncode\n```")
+    assert "onclick" not in html and "onmouseover" not in html and 'class="x"' not in html
+    assert "<pre><code" in html
+
+
+def test_comments_get_no_highlighting_classes() -> None:
+    html = render_comment("```python\nimport os\n```")
+    assert "class=" not in html and "<span" not in html
+
+
+def test_the_stylesheet_colours_tokens_in_light_and_dark() -> None:
+    css = (Path(__file__).resolve().parent.parent / "static/css/blog.css").read_text()
+    assert "pre code .kn" in css and "pre code .s2" in css
+    dark = css[css.index("@media (prefers-color-scheme: dark)") :]
+    assert "--code-keyword" in dark.split("}")[0]

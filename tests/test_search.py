@@ -14,7 +14,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event, text
 
-from blog.authoring.service import delete_post, save_post
+from blog.authoring.service import save_post
+from blog.authoring.trash import delete_for_good, move_to_trash, restore
 from blog.core.models import Author, Post, PostKind, PostStatus, utcnow
 from blog.extensions import db
 from blog.operations.doctor import check_search
@@ -220,7 +221,14 @@ def test_the_index_follows_edits_and_deletes(
     )
     assert titles(client.get("/search?q=plums").text) == []
     assert titles(client.get("/search?q=damsons").text) == ["Damson harvest"]
-    delete_post(db.session.get(Post, post.id))
+    found = db.session.get(Post, post.id)
+    assert found is not None
+    move_to_trash(found)
+    assert titles(client.get("/search?q=damsons").text) == []
+    restore(found)
+    assert titles(client.get("/search?q=damsons").text) == ["Damson harvest"]
+    move_to_trash(found)
+    delete_for_good(found)
     assert titles(client.get("/search?q=damsons").text) == []
 
 

@@ -10,6 +10,7 @@ from wtforms import DateTimeLocalField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp, ValidationError
 
 from blog.core.forms import TextForm, lower, single_line, strip
+from blog.core.images import uploaded_image
 from blog.core.localtime import NonexistentTime, to_utc
 from blog.core.models import Limits
 from blog.core.text import split_tags
@@ -33,6 +34,16 @@ def _happens_locally(_form: FlaskForm, field: Any) -> None:
             to_utc(field.data)
         except NonexistentTime as error:
             raise ValidationError(str(error)) from None
+
+
+def _uploaded_image(_form: FlaskForm, field: Any) -> None:
+    if field.data and not uploaded_image(field.data):
+        raise ValidationError("Please use the address of an image uploaded here (/media/…).")
+
+
+def _cover_described(form: FlaskForm, field: Any) -> None:
+    if form.cover_image.data and not field.data:
+        raise ValidationError("Please describe the cover image for readers who cannot see it.")
 
 
 class PostForm(TextForm):
@@ -94,6 +105,22 @@ class PostForm(TextForm):
             ),
         ],
     )
+    cover_image = StringField(
+        "Cover image",
+        description="The address of an image uploaded here (tick “Use as the cover” when "
+        "uploading). Shown on the home page, above the article and when the post is shared.",
+        filters=[strip],
+        validators=[
+            Length(max=Limits.IMAGE_URL, message="That is not an image uploaded here."),
+            _uploaded_image,
+        ],
+    )
+    cover_alt = StringField(
+        "Cover description",
+        description="For readers who cannot see the cover.",
+        filters=[strip],
+        validators=[Length(max=Limits.IMAGE_ALT), single_line, _cover_described],
+    )
     status = StringField(
         "Status",
         default="draft",
@@ -102,7 +129,7 @@ class PostForm(TextForm):
 
     def too_long_to_preview(self) -> str | None:
         """The first length limit the text breaks (the preview keeps the limits saving keeps)."""
-        for field in (self.title, self.slug, self.tags, self.summary, self.body):
+        for field in (self.title, self.slug, self.tags, self.summary, self.body, self.cover_alt):
             for validator in field.validators:
                 if isinstance(validator, Length) and len(field.data or "") > validator.max:
                     return f"{field.label.text}: {validator.message or 'too long'}"

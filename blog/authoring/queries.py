@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from blog.core.models import Author, Post, PostRevision
+from blog.core.models import Author, Post, PostRevision, PostStatus
 from blog.core.permissions import editable_posts
 from blog.extensions import db
 
@@ -22,7 +22,7 @@ def dashboard_posts(author: Author, everyone: bool = False) -> list[Post]:
     return list(
         db.session.scalars(
             select(Post)
-            .where(mine)
+            .where(mine, Post.status != PostStatus.TRASHED.value)
             .options(joinedload(Post.author), selectinload(Post.tags))
             .order_by(Post.updated_at.desc())
             .limit(DASHBOARD_SIZE)

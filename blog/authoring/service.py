@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import or_, select
 
 from blog.core.db import write_transaction
 from blog.core.markdown import render_post
@@ -39,11 +39,21 @@ class PreviewPost:
     tags: list[PreviewTag]
     published_at: datetime
     updated_at: datetime
+    cover_image: str | None = None
+    cover_alt: str = ""
     id: None = None
 
 
 def draft_post(
-    author: Author, *, title: str, slug: str, summary: str, body: str, tags: list[str]
+    author: Author,
+    *,
+    title: str,
+    slug: str,
+    summary: str,
+    body: str,
+    tags: list[str],
+    cover_image: str | None = None,
+    cover_alt: str = "",
 ) -> PreviewPost:
     """What the preview shows for the text as typed."""
     now = utcnow()
@@ -56,6 +66,8 @@ def draft_post(
         tags=[PreviewTag(name, slugify(name)) for name in tags],
         published_at=now,
         updated_at=now,
+        cover_image=cover_image or None,
+        cover_alt=cover_alt,
     )
 
 
@@ -73,6 +85,14 @@ def _keep_revision(post: Post, author: Author) -> None:
     )
 
 
+def _text_changes(
+    post: Post, title: str, slug: str, summary: str, body: str, tags: list[str]
+) -> bool:
+    """True when saving these values would change the post's text, title, address or tags."""
+    was = (post.title, post.slug, post.summary, post.body_source, {tag.slug for tag in post.tags})
+    return was != (title, slug, summary, body, {slugify(name) for name in tags})
+
+
 def save_post(
     author: Author,
     post: Post | None,
@@ -84,8 +104,10 @@ def save_post(
     tags: list[str],
     status: PostStatus,
     publish_at: datetime | None,
+    cover_image: str | None = None,
+    cover_alt: str = "",
 ) -> Post:
-    """Create or update a post; a published post's previous version becomes a revision."""
+    """Create or update a post; its previous text becomes a revision when the text changes."""
     typed = bool(slug)
     slug = slug or slugify(title, max_length=Limits.POST_SLUG)
     if not slug:
@@ -105,7 +127,9 @@ def save_post(
         if post is None:
             post = Post(author=author, created_at=now)
             db.session.add(post)
-        elif post.status == PostStatus.PUBLISHED.value:
+        elif _text_changes(post, title, slug, summary, body, tags):
+            # Drafts keep their versions too; a save that changes no text (publishing, say)
+            # keeps none, so Ctrl+S pressed twice does not fill the list.
             _keep_revision(post, author)
         if status is PostStatus.DRAFT:
             published_at = None
@@ -127,6 +151,8 @@ def save_post(
         post.body_source = body
         post.body_html = render_post(body)
         post.tags = tags_named(tags)
+        post.cover_image = cover_image or None
+        post.cover_alt = cover_alt if cover_image else ""
         post.status = status.value
         post.published_at = published_at
         post.updated_at = now
@@ -160,13 +186,6 @@ def free_slug(wanted: str, post_id: int = 0) -> str:
         number += 1
 
 
-def delete_post(post: Post) -> None:
-    """Delete a post with its comments and revisions."""
-    post_id = post.id
-    with write_transaction():
-        db.session.execute(delete(Post).where(Post.id == post_id))
-
-
 def restore_revision(revision: PostRevision, author: Author) -> Post:
     """Make an old version current again (the version it replaces becomes a revision)."""
     post = db.session.get(Post, revision.post_id)
@@ -181,4 +200,6 @@ def restore_revision(revision: PostRevision, author: Author) -> Post:
         tags=split_tags(revision.tags),
         status=PostStatus(post.status),
         publish_at=post.published_at,
+        cover_image=post.cover_image,
+        cover_alt=post.cover_alt,
     )

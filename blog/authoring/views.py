@@ -5,9 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, request, url_for
 from werkzeug.wrappers import Response
 
-from blog.authoring import autosave, queries, service
+from blog.authoring import autosave, queries, service, trash
+from blog.authoring.diff import diff_texts
 from blog.authoring.forms import STATUS_CHOICES, PostForm
+from blog.core.images import uploaded_image
 from blog.core.localtime import to_local
+from blog.core.markdown import images_without_alt
 from blog.core.models import Limits, Post, PostRevision, PostStatus
 from blog.core.permissions import may_edit
 from blog.core.security import authors_only, current_author
@@ -23,6 +26,7 @@ from blog.core.web import (
 from blog.demo.loader import demo_present
 from blog.extensions import db
 from blog.media.service import store_image
+from blog.moderation.queries import pending_counts, pending_total
 
 bp = Blueprint("authoring", __name__, url_prefix="/editor")
 
@@ -34,10 +38,15 @@ SAVED = {"draft": "Draft saved.", "published": "Published.", "scheduled": "Sched
 UPDATED = "Updated."
 
 
-def _own_post(post_id: int) -> Post:
-    """The post, if the signed-in author may work on it; else 404, whether or not it exists."""
+def _own_post(post_id: int, trashed: bool = False) -> Post:
+    """The post, if the signed-in author may work on it; else 404, whether or not it exists.
+
+    A trashed post is found only by the trash's own views (`trashed`), and only there.
+    """
     post = db.session.get(Post, post_id)
     if post is None or not may_edit(current_author(), post):
+        abort(404)
+    if (post.status == PostStatus.TRASHED.value) != trashed:
         abort(404)
     return post
 
@@ -62,6 +71,8 @@ def dashboard() -> str:
         posts=posts,
         everyone=everyone,
         demo=editor and demo_present(),
+        waiting=pending_counts(current_author(), [post.id for post in posts]),
+        waiting_total=pending_total(current_author()),
     )
 
 
@@ -85,6 +96,8 @@ def _form_for(post: Post | None, restore: bool = False) -> PostForm:
             "tags": ", ".join(tag.name for tag in post.tags),
             "summary": post.summary,
             "body": post.body_source,
+            "cover_image": post.cover_image or "",
+            "cover_alt": post.cover_alt,
             "status": post.status,
             # The author reads and types the time in the site zone.
             "publish_at": to_local(post.published_at).replace(tzinfo=None)
@@ -102,6 +115,9 @@ def _preview_post(form: PostForm) -> service.PreviewPost:
         summary=form.summary.data or "",
         body=form.body.data or "",
         tags=split_tags(form.tags.data or ""),
+        # Only an upload of ours is shown, even in the preview of a form that is not valid yet.
+        cover_image=form.cover_image.data if uploaded_image(form.cover_image.data or "") else None,
+        cover_alt=form.cover_alt.data or "",
     )
 
 
@@ -115,6 +131,7 @@ def _editor_page(post: Post | None, form: PostForm, restored: bool = False) -> s
         status_choices=STATUS_CHOICES,
         offered=None if restored else autosave.offered(current_author(), post),
         restored=restored,
+        undescribed=images_without_alt(form.body.data or ""),
     )
 
 
@@ -134,6 +151,8 @@ def _save(post: Post | None) -> Response:
             tags=split_tags(form.tags.data or ""),
             status=PostStatus(form.status.data),
             publish_at=form.publish_at_utc(),
+            cover_image=form.cover_image.data or None,
+            cover_alt=form.cover_alt.data or "",
         )
     except Refused as refused:
         if refused.field:
@@ -235,25 +254,59 @@ def preview() -> Response | str:
     if wants_fragment():
         # The web address the post will get, shown under the slug field as the title changes.
         hint = render_fragment("authoring/edit.html", "slug_hint", preview=post, oob=True)
-        return render_fragment("reading/article.html", "article_body", post=post) + hint
+        warnings = render_fragment(
+            "authoring/edit.html",
+            "preview_warnings",
+            undescribed=images_without_alt(form.body.data or ""),
+            oob=True,
+        )
+        return render_fragment("reading/article.html", "article_body", post=post) + hint + warnings
     return render_page("authoring/preview.html", "content", post=post)
 
 
 @bp.route("/posts/<int:post_id>/delete", methods=["GET", "POST"])
 def delete(post_id: int) -> Response | str:
-    """Ask to confirm, then delete the post with its comments."""
+    """Ask to confirm, then move the post to the trash (restorable for 30 days)."""
     post = _own_post(post_id)
     if request.method == "GET":
-        return render_page("authoring/delete.html", "content", post=post)
+        return render_page("authoring/delete.html", "content", post=post, forever=False)
+    trash.move_to_trash(post)
+    flash(f"“{post.title}” is in the trash for 30 days; restore it from there.", "success")
+    return redirect(url_for("authoring.trashed"), 303)
+
+
+@bp.get("/trash")
+def trashed() -> str:
+    """Posts moved to the trash, restorable until they have waited 30 days."""
+    trash.empty_old()
+    posts = trash.trashed_posts(current_author())
+    return render_page("authoring/trash.html", "content", posts=posts, kept=trash.KEPT_FOR)
+
+
+@bp.post("/trash/<int:post_id>/restore")
+def untrash(post_id: int) -> Response:
+    """Take a post out of the trash, with the status it had."""
+    post = _own_post(post_id, trashed=True)
+    trash.restore(post)
+    flash(f"“{post.title}” is restored.", "success")
+    return redirect(url_for("authoring.edit", post_id=post.id), 303)
+
+
+@bp.route("/trash/<int:post_id>/delete", methods=["GET", "POST"])
+def delete_forever(post_id: int) -> Response | str:
+    """Ask to confirm, then delete a trashed post with its comments for good."""
+    post = _own_post(post_id, trashed=True)
+    if request.method == "GET":
+        return render_page("authoring/delete.html", "content", post=post, forever=True)
     title = post.title
-    service.delete_post(post)
-    flash(f"Deleted “{title}”.", "success")
-    return redirect(url_for("authoring.dashboard"), 303)
+    trash.delete_for_good(post)
+    flash(f"Deleted “{title}” for good.", "success")
+    return redirect(url_for("authoring.trashed"), 303)
 
 
 @bp.get("/posts/<int:post_id>/revisions")
 def revisions(post_id: int) -> str:
-    """Earlier versions of a published post."""
+    """Earlier versions of a post, the current one first."""
     post = _own_post(post_id)
     return render_page(
         "authoring/revisions.html", "content", post=post, revisions=queries.revisions_of(post)
@@ -262,7 +315,7 @@ def revisions(post_id: int) -> str:
 
 @bp.get("/revisions/<int:revision_id>")
 def revision(revision_id: int) -> str:
-    """One earlier version, rendered."""
+    """One earlier version: what changed from it to the current text, and how it looked."""
     found = _own_revision(revision_id)
     shown = service.draft_post(
         current_author(),
@@ -273,7 +326,15 @@ def revision(revision_id: int) -> str:
         tags=split_tags(found.tags),
     )
     post = _own_post(found.post_id)
-    return render_page("authoring/revision.html", "content", revision=found, post=post, shown=shown)
+    return render_page(
+        "authoring/revision.html",
+        "content",
+        revision=found,
+        post=post,
+        shown=shown,
+        diff=diff_texts(found.body_source, post.body_source),
+        current_tags=", ".join(tag.name for tag in post.tags),
+    )
 
 
 @bp.post("/revisions/<int:revision_id>/restore")
@@ -291,42 +352,32 @@ def restore(revision_id: int) -> Response:
 
 @bp.post("/images")
 def upload_image() -> Response:
-    """Store an uploaded image and put its Markdown into the post body."""
+    """Store an uploaded image; its Markdown goes in where the author's cursor is (editor.js).
+
+    Without JS the answer is a page with the Markdown to paste.
+    """
     file = request.files.get("image")
     limit = current_app.config["UPLOAD_MAX_BYTES"]
     data = file.read(limit + 1) if file else b""
-    alt = " ".join((request.form.get("alt") or "").split())[: Limits.IMAGE_ALT] or "image"
-    body = request.form.get("body", "")
+    alt = " ".join((request.form.get("alt") or "").split())[: Limits.IMAGE_ALT]
     try:
         name = store_image(data)
     except Refused as refused:
         html = render_page(
-            "authoring/upload.html",
-            "upload_result",
-            message=refused.message,
-            ok=False,
-            markdown=None,
-            inserted=False,
+            "authoring/upload.html", "upload_result", message=refused.message, ok=False
         )
         return refusal_response(refused, html)
-    markdown = f"![{alt.replace(']', '')}]({url_for('media.image', name=name)})"
-    inserted = wants_fragment()
+    # Brackets would end the description early; an empty one is flagged in the preview.
+    address = url_for("media.image", name=name)
+    markdown = f"![{alt.replace('[', '').replace(']', '')}]({address})"
     html = render_page(
         "authoring/upload.html",
         "upload_result",
         message="Image uploaded.",
         ok=True,
         markdown=markdown,
-        inserted=inserted,
+        described=bool(alt),
+        cover=address if request.form.get("cover") == "1" else None,
+        alt=alt,
     )
-    if inserted:
-        # Put the image's Markdown at the end of the body the author is writing.
-        new_body = f"{body.rstrip()}\n\n{markdown}\n" if body.strip() else f"{markdown}\n"
-        html += render_fragment(
-            "authoring/edit.html",
-            "body_field",
-            form=PostForm(formdata=None),
-            body=new_body,
-            oob=True,
-        )
     return make_response(html, 201)

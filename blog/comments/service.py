@@ -155,6 +155,11 @@ def submit_comment(post: Post, form: CommentForm, client: str, commenter: str) -
         spam.check_stamp_unused(stamp, now)
         spam.check_rate(commenter, client, now)
         _check_duplicate(post_id, digest)
+        verdict = (
+            spam.Verdict(CommentStatus.APPROVED)
+            if approved_at_once
+            else spam.moderation_status(html, form.email.data)
+        )
         comment = build_comment(
             post,
             name=form.name.data or "",
@@ -162,15 +167,12 @@ def submit_comment(post: Post, form: CommentForm, client: str, commenter: str) -
             email=form.email.data,
             website=form.website.data,
             parent=parent,
-            status=(
-                CommentStatus.APPROVED
-                if approved_at_once
-                else spam.moderation_status(html, form.email.data)
-            ),
+            status=verdict.status,
             created_at=now,
             body_html=html,
             body_digest=digest,
         )
+        comment.held_reason = verdict.held_reason
         comment.owner_hash = owner_hash
         # Only a signed-in session links a comment to an author, whatever name was typed.
         comment.author_id = author_id
@@ -194,7 +196,9 @@ def edit_comment(comment_id: int, form: CommentEditForm) -> Comment:
         comment.body_digest = digest
         comment.edited_at = utcnow()
         if comment.status == CommentStatus.APPROVED.value and not _moderates(author, comment.post):
-            comment.status = spam.moderation_status(html, comment.author_email).value
+            verdict = spam.moderation_status(html, comment.author_email)
+            comment.status = verdict.status.value
+            comment.held_reason = verdict.held_reason
     return comment
 
 

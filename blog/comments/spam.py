@@ -32,6 +32,11 @@ EXPIRED = "This form has expired. Please reload the page and try again."
 CONFIRM = "Almost there: please look over your comment and post it again."
 USED = "This form was already used to post a comment. Please post your comment again."
 
+# Why a comment was held, as the moderation queue says it ("3 links" is made on the spot).
+HELD_ALL = "all comments are held"
+HELD_FIRST = "first comment from this email"
+HELD_NO_EMAIL = "no email to know a returning commenter by"
+
 
 def commenter_id() -> str:
     """The id of this browser as a commenter, made and kept in its session when first needed."""
@@ -184,16 +189,22 @@ def _is_returning(email: str | None) -> bool:
     )
 
 
-def moderation_status(body_html: str, email: str | None) -> CommentStatus:
-    """Publish at once or hold for an author, as the site's moderation setting says."""
+@dataclass(frozen=True)
+class Verdict:
+    """Publish or hold a new comment, and if held why, in words for the moderation queue."""
+
+    status: CommentStatus
+    held_reason: str | None = None
+
+
+def moderation_status(body_html: str, email: str | None) -> Verdict:
+    """Publish at once or hold for an author, as the site's moderation setting says, and why."""
     mode = Moderation(current_app.config["COMMENT_MODERATION"])
     if mode is Moderation.ALL:
-        return CommentStatus.PENDING
-    if (
-        mode is Moderation.LINKS
-        and _link_count(body_html) > current_app.config["COMMENT_MAX_LINKS"]
-    ):
-        return CommentStatus.PENDING
+        return Verdict(CommentStatus.PENDING, HELD_ALL)
+    links = _link_count(body_html)
+    if mode is Moderation.LINKS and links > current_app.config["COMMENT_MAX_LINKS"]:
+        return Verdict(CommentStatus.PENDING, f"{links} links")
     if mode is Moderation.FIRST_TIME and not _is_returning(email):
-        return CommentStatus.PENDING
-    return CommentStatus.APPROVED
+        return Verdict(CommentStatus.PENDING, HELD_FIRST if email else HELD_NO_EMAIL)
+    return Verdict(CommentStatus.APPROVED)

@@ -24,12 +24,12 @@ from blog.comments.queries import comment_threads, page_of
 from blog.comments.section import Status, flashed_status, keep_status, placed
 from blog.core import ratelimit
 from blog.core.errors import error_response
-from blog.core.models import Post
+from blog.core.models import Comment, CommentStatus, Post
 from blog.core.pagecache import shared_page
 from blog.core.posts import comments_open, visible_post
 from blog.core.security import same_origin
 from blog.core.web import Refused, page_number, refusal_response, render_page, wants_fragment
-from blog.extensions import csrf
+from blog.extensions import csrf, db
 
 CSRF_MESSAGE = (
     "This page has been open too long or your session changed. Please reload the page and "
@@ -125,10 +125,27 @@ def create(slug: str) -> BaseResponse | str:
         answer: Response = htmx_response(posted.html, retarget=posted.retarget, reswap="outerHTML")
         return answer
     keep_status(status)
+    return _to_comment(slug, comment, 303)
+
+
+def _to_comment(slug: str, comment: Comment, status: int) -> BaseResponse:
+    """A redirect to the page of the comment section that shows `comment`, at the comment."""
     page = page_of(comment, current_app.config["COMMENTS_PER_PAGE"], own_comments())
     if page == 1:
-        return redirect(url_for("reading.article", slug=slug, _anchor=comment.anchor), 303)
-    return redirect(url_for("comments.page", slug=slug, page=page, _anchor=comment.anchor), 303)
+        return redirect(url_for("reading.article", slug=slug, _anchor=comment.anchor), status)
+    return redirect(url_for("comments.page", slug=slug, page=page, _anchor=comment.anchor), status)
+
+
+@bp.get("/comments/<int:comment_id>")
+def permalink(comment_id: int) -> BaseResponse:
+    """A comment's lasting address: to its article, or the page of comments that holds it."""
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.status != CommentStatus.APPROVED.value:
+        abort(404)
+    post = visible_post(comment.post.slug, with_tags=False)
+    if post is None:
+        abort(404)
+    return _to_comment(post.slug, comment, 302)
 
 
 @bp.errorhandler(CSRFError)

@@ -1,14 +1,26 @@
-"""Markdown to safe HTML for posts and comments: markdown-it-py, then one nh3 allow-list."""
+"""Markdown to safe HTML for posts and comments: markdown-it-py, then one nh3 allow-list.
+
+Neither authors nor commenters can type HTML (the parsers' `html` is off): every tag comes from
+our renderer. The post allow-list adds only what that renderer writes: for fenced code, the
+`language-*` class on <code> and Pygments' token classes on <span>; for our uploaded images,
+width, height, srcset and sizes, with values checked again here.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.token import STANDARD_TYPES
+from pygments.util import ClassNotFound
 
+from blog.core.images import SIZES, our_srcset, sized
 from blog.core.text import html_text, slugify
 
 # The only HTML that Markdown may produce on our pages. No scripts, no event handlers, no style,
@@ -50,6 +62,17 @@ ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
     "ol": {"start"},
     **{f"h{level}": _HEADING_ATTRS for level in range(2, 7)},
 }
+# Fenced code in posts: what our highlighter writes, and nothing else with a class.
+CODE_TAGS = frozenset({"span"})
+CODE_ATTRIBUTES: dict[str, set[str]] = {
+    "code": {"class"},
+    "span": {"class"},
+    "img": {"src", "alt", "title", "width", "height", "srcset", "sizes"},
+}
+TOKEN_CLASSES = frozenset(name for name in STANDARD_TYPES.values() if name)
+_LANGUAGE_CLASS = re.compile(r"language-[a-z0-9][a-z0-9+#._-]{0,39}")
+# Past this size a code block is shown plain: highlighting is for reading, not for bulk data.
+HIGHLIGHT_MAX_CHARS = 50_000
 ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto"})
 POST_LINK_REL = "noopener noreferrer"
 COMMENT_LINK_REL = "nofollow ugc noopener noreferrer"
@@ -75,8 +98,22 @@ RESERVED_IDS = frozenset(
 )
 
 
+_FORMATTER = HtmlFormatter(nowrap=True)
+
+
+def _highlight(code: str, language: str, _attrs: object) -> str:
+    """Pygments' token spans for a fenced block in a known language; "" leaves it plain."""
+    if not language or len(code) > HIGHLIGHT_MAX_CHARS:
+        return ""
+    try:
+        lexer = get_lexer_by_name(language.lower())
+    except ClassNotFound:
+        return ""
+    return str(highlight(code, lexer, _FORMATTER))
+
+
 def _post_parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "typographer": True})
+    md = MarkdownIt("commonmark", {"html": False, "typographer": True, "highlight": _highlight})
     return md.enable(["table", "strikethrough", "replacements", "smartquotes"])
 
 
@@ -91,12 +128,36 @@ _POST_MD = _post_parser()
 _COMMENT_MD = _comment_parser()
 
 
-def sanitize(html: str, link_rel: str = POST_LINK_REL) -> str:
-    """Keep only the allow-listed tags, attributes and URL schemes."""
+def _ours_only(element: str, attribute: str, value: str) -> str | None:
+    """Keep the attributes our renderer adds only with the values it writes."""
+    if element == "img":
+        if attribute in ("width", "height"):
+            return value if value.isascii() and value.isdigit() and len(value) <= 5 else None
+        if attribute == "srcset":
+            return value if our_srcset(value) else None
+        if attribute == "sizes":
+            return value if value == SIZES else None
+        return value
+    if attribute != "class":
+        return value
+    if element == "code":
+        return value if _LANGUAGE_CLASS.fullmatch(value) else None
+    kept = [name for name in value.split() if name in TOKEN_CLASSES]
+    return " ".join(kept) or None
+
+
+def sanitize(html: str, link_rel: str = POST_LINK_REL, post: bool = False) -> str:
+    """Keep only the allow-listed tags, attributes and URL schemes.
+
+    `post`: also what our post renderer adds (highlighted code, sized images).
+    """
+    tags = set(ALLOWED_TAGS | CODE_TAGS) if post else set(ALLOWED_TAGS)
+    attributes = {**ALLOWED_ATTRIBUTES, **CODE_ATTRIBUTES} if post else ALLOWED_ATTRIBUTES
     return nh3.clean(
         html,
-        tags=set(ALLOWED_TAGS),
-        attributes=ALLOWED_ATTRIBUTES,
+        tags=tags,
+        attributes=attributes,
+        attribute_filter=_ours_only if post else None,
         url_schemes=set(ALLOWED_URL_SCHEMES),
         link_rel=link_rel,
         strip_comments=True,
@@ -133,12 +194,38 @@ def _anchor_headings(tokens: Sequence[Token]) -> None:
         token.attrSet("id", anchor)
 
 
+def _images(tokens: Sequence[Token]) -> Iterator[Token]:
+    for token in tokens:
+        if token.type == "inline":
+            yield from (child for child in token.children or [] if child.type == "image")
+
+
+def _size_images(tokens: Sequence[Token]) -> None:
+    """Our uploads get their width, height (no layout shift) and narrower copies (srcset)."""
+    for image in _images(tokens):
+        found = sized(str(image.attrGet("src") or ""))
+        if found is None:
+            continue
+        image.attrSet("width", str(found.width))
+        image.attrSet("height", str(found.height))
+        if found.copies():
+            image.attrSet("srcset", found.srcset())
+            image.attrSet("sizes", SIZES)
+
+
+def images_without_alt(source: str) -> int:
+    """How many images in post Markdown have no description for readers who cannot see them."""
+    tokens = _POST_MD.parse(source, {})
+    return sum(1 for image in _images(tokens) if not image.content.strip())
+
+
 def render_post(source: str) -> str:
-    """Post Markdown to sanitized HTML, with ids on section headings."""
+    """Post Markdown to sanitized HTML: heading ids, highlighted code, sized images."""
     env: dict[str, object] = {}
     tokens = _POST_MD.parse(source, env)
     _anchor_headings(tokens)
-    return sanitize(_POST_MD.renderer.render(tokens, _POST_MD.options, env))
+    _size_images(tokens)
+    return sanitize(_POST_MD.renderer.render(tokens, _POST_MD.options, env), post=True)
 
 
 def render_comment(source: str) -> str:

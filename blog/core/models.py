@@ -49,7 +49,9 @@ class Limits:
     COMMENT_NAME: Final = 80
     COMMENT_EMAIL: Final = 254
     COMMENT_WEBSITE: Final = 300
+    HELD_REASON: Final = 100
     IMAGE_ALT: Final = 200
+    IMAGE_URL: Final = 300
     SEARCH: Final = 200
     RATE_BUCKET: Final = 120
     OLD_PATH: Final = 500
@@ -67,6 +69,8 @@ class PostStatus(enum.StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
     SCHEDULED = "scheduled"
+    # Deleted by an author: kept 30 days with its comments, restorable, seen by no reader.
+    TRASHED = "trashed"
 
 
 class Role(enum.StrEnum):
@@ -185,6 +189,8 @@ class Comment(Model):
     author_id: Mapped[int | None] = mapped_column(
         ForeignKey("authors.id", ondelete="SET NULL"), index=True
     )
+    # Why the comment was held, for the moderation queue (None: published at once, imported).
+    held_reason: Mapped[str | None] = mapped_column(String(Limits.HELD_REASON))
 
     post: Mapped[Post] = relationship(back_populates="comments")
     parent: Mapped[Comment | None] = relationship(remote_side=[id], foreign_keys=[parent_id])
@@ -364,6 +370,8 @@ class Post(Model):
         Index("ix_posts_author_listed", "author_id", "listed_at", "id"),
         Index("ix_posts_updated", "updated_at"),
         Index("ix_posts_author_updated", "author_id", "updated_at"),
+        # The trash, newest first; and what has waited long enough to go for good.
+        Index("ix_posts_status_trashed", "status", "trashed_at"),
         {"sqlite_autoincrement": True},
     )
 
@@ -383,6 +391,13 @@ class Post(Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     author_id: Mapped[int] = mapped_column(ForeignKey("authors.id", ondelete="RESTRICT"))
+    # An uploaded image (its /media/ address) shown on the home page, above the article and
+    # when the post is shared; described for readers who cannot see it.
+    cover_image: Mapped[str | None] = mapped_column(String(Limits.IMAGE_URL))
+    cover_alt: Mapped[str] = mapped_column(String(Limits.IMAGE_ALT), default="", server_default="")
+    # Set while the post is in the trash, with the status it goes back to when restored.
+    trashed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    status_before_trash: Mapped[str | None] = mapped_column(String(16))
     # Kept by core.counts in the transaction that changes them, never set by hand:
     # when the post shows in listings (its published_at, for a published or scheduled post,
     # not a page; None otherwise), so "visible in listings" is `listed_at <= now`, one index;

@@ -6,9 +6,9 @@ on them. Anything else answers 404, so that nobody learns what exists beyond the
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, select, true
+from sqlalchemy import ColumnElement, and_, select, true
 
-from blog.core.models import Author, Comment, Post
+from blog.core.models import Author, Comment, Post, PostStatus
 
 
 def may_edit(author: Author, post: Post) -> bool:
@@ -22,7 +22,14 @@ def editable_posts(author: Author) -> ColumnElement[bool]:
 
 
 def moderated_comments(author: Author) -> ColumnElement[bool]:
-    """A filter for the comments `author` may approve, mark as spam or delete."""
+    """A filter for the comments `author` may approve, mark as spam or delete.
+
+    Comments on a trashed post wait with it (restoring the post brings them back to the queue).
+    """
+    trashed = select(Post.id).where(Post.status == PostStatus.TRASHED.value)
+    not_trashed = Comment.post_id.not_in(trashed)
     if author.is_editor:
-        return true()
-    return Comment.post_id.in_(select(Post.id).where(Post.author_id == author.id))
+        return not_trashed
+    return and_(
+        Comment.post_id.in_(select(Post.id).where(Post.author_id == author.id)), not_trashed
+    )

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Flask, current_app, request
 
+from blog.core.images import SIZES, sized
 from blog.core.localtime import to_local, zone_abbreviation, zone_name
 from blog.core.models import Limits, utcnow
 
@@ -81,6 +82,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["reading_minutes"] = reading_minutes
     # Templates read `maxlength` from the same constants as the columns and the forms.
     app.jinja_env.globals["limits"] = Limits
+    app.jinja_env.globals["sized_image"] = sized
+    app.jinja_env.globals["image_sizes"] = SIZES
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -1,4 +1,4 @@
-"""`flask maintain`: the routine clean-up a timer runs (expired sessions, spent counters)."""
+"""`flask maintain`: the routine clean-up a timer runs (sessions, counters, the trash)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from flask import current_app
 from sqlalchemy import ColumnElement, delete, or_, update
 
 from blog.accounts.service import prune_sessions
+from blog.authoring.trash import empty_old
 from blog.core import counts
 from blog.core.db import write_transaction
 from blog.core.models import Comment, Post, RateLimitHit, utcnow
@@ -34,7 +35,11 @@ def prune_counters() -> int:
 
 def maintain() -> dict[str, int]:
     """Run every clean-up; how many rows each removed."""
-    return {"expired sign-in sessions": prune_sessions(), "spent counters": prune_counters()}
+    return {
+        "expired sign-in sessions": prune_sessions(),
+        "spent counters": prune_counters(),
+        "posts 30 days in the trash": empty_old(),
+    }
 
 
 def recount() -> None:

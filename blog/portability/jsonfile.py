@@ -31,8 +31,9 @@ from blog.core.models import (
     utcnow,
 )
 from blog.core.text import content_digest
+from blog.core.web import Refused
 from blog.extensions import db
-from blog.media.service import CONTENT_TYPES, media_dir, store_image
+from blog.media.service import CONTENT_TYPES, media_dir, restore_file
 from blog.portability.source import ImportFileError
 
 FORMAT = "blog-export"
@@ -200,7 +201,10 @@ def import_blog(document: dict[str, Any], media: Path | None = None) -> dict[str
     names = [str(name) for name in document.get("media", [])]
     if media is not None:
         for name in names:
-            store_image((media / name).read_bytes())
+            try:
+                restore_file(name, (media / name).read_bytes())
+            except (OSError, Refused) as error:
+                raise ImportFileError(f"media {name}: {getattr(error, 'message', error)}") from None
     try:
         with write_transaction():
             author_ids = _load_authors(authors)

@@ -50,7 +50,9 @@ def article_json_ld(post: Post, comments: CommentPage | None = None) -> dict[str
     }
     if post.summary:
         posting["description"] = post.summary
-    if image := _IMAGE.search(post.body_html):
+    if post.cover_image:
+        posting["image"] = absolute_url(post.cover_image)
+    elif image := _IMAGE.search(post.body_html):
         source = image.group(1)
         posting["image"] = source if source.startswith("http") else absolute_url(source)
     if comments is not None:

@@ -5,6 +5,8 @@
 // - Word count and reading time, live under the body.
 // - Tab indents inside the body (Shift+Tab outdents); Esc then Tab leaves the field.
 // - A Markdown toolbar (one tab stop; arrow keys move along it) and Ctrl+B / Ctrl+I / Ctrl+K.
+// - Images: the upload box, a dropped image or a pasted one is uploaded and its Markdown goes in
+//   where the cursor is (the preview follows); without a description the cursor waits in [ ].
 // The autosave itself is htmx (#autosave-status posts the form a few seconds after typing stops).
 "use strict";
 
@@ -238,6 +240,144 @@
     buttons[next].tabIndex = 0;
     buttons[next].focus();
   });
+
+  // --- images: upload box, drop and paste, into the body at the cursor ------------------------
+
+  const uploadForm = document.getElementById("upload-form");
+  const uploadResult = document.getElementById("upload-result");
+  // Where the cursor was in the body when the author last left it (for the upload box's button).
+  let cursor = null;
+  function noteCursor(event) {
+    if (event.target === body()) {
+      cursor = [body().selectionStart, body().selectionEnd];
+    }
+  }
+  for (const name of ["keyup", "mouseup", "input", "focusout", "select"]) {
+    form.addEventListener(name, noteCursor);
+  }
+
+  function say(text, isError) {
+    uploadResult.replaceChildren();
+    const line = document.createElement("p");
+    line.className = isError ? "form-error" : "upload-ok";
+    line.textContent = text;
+    uploadResult.append(line);
+  }
+
+  // The cover fields take the upload; the preview (htmx, on input) shows it at once.
+  function setCover(address, alt) {
+    const field = document.getElementById("editor-cover_image");
+    const description = document.getElementById("editor-cover_alt");
+    field.value = address;
+    field.dispatchEvent(new Event("input", { bubbles: true }));
+    if (alt) {
+      description.value = alt;
+      say("Cover image set.", false);
+    } else {
+      description.focus();
+      say("Cover image set: please describe it in the Cover description field.", false);
+    }
+  }
+
+  async function upload(file, alt, asCover) {
+    const data = new FormData();
+    data.append("csrf_token", document.querySelector("[name=csrf_token][form=upload-form]").value);
+    data.append("image", file, file.name || "pasted-image");
+    data.append("alt", alt || "");
+    if (asCover) {
+      data.append("cover", "1");
+    }
+    say(`Uploading ${file.name || "the image"}…`, false);
+    let response;
+    try {
+      response = await fetch(uploadForm.action, {
+        method: "POST",
+        body: data,
+        headers: { "HX-Request": "true" },
+        credentials: "same-origin",
+      });
+    } catch {
+      say("The upload did not reach the blog. Please try again.", true);
+      return;
+    }
+    const answer = document.createElement("template");
+    answer.innerHTML = await response.text();
+    const cover = answer.content.querySelector("[data-upload-cover]");
+    if (response.ok && cover) {
+      setCover(cover.dataset.uploadCover, cover.dataset.uploadAlt);
+      return;
+    }
+    const done = answer.content.querySelector("[data-upload-markdown]");
+    if (!response.ok || !done) {
+      const problem = answer.content.querySelector(".form-error");
+      say(problem ? problem.textContent : "The image could not be uploaded.", true);
+      return;
+    }
+    const markdown = done.dataset.uploadMarkdown;
+    const area = body();
+    const [start, end] = cursor || [area.value.length, area.value.length];
+    area.focus();
+    area.setSelectionRange(start, end);
+    // On a line of its own, so that it is a picture and not a word in a sentence.
+    const before = start > 0 && area.value[start - 1] !== "\n" ? "\n\n" : "";
+    const after = area.value[end] && area.value[end] !== "\n" ? "\n\n" : "";
+    const described = !markdown.startsWith("![]");
+    put(area, before + markdown + after);
+    if (!described) {
+      const at = start + before.length + 2; // between the brackets of ![]
+      area.setSelectionRange(at, at);
+    }
+    cursor = [area.selectionStart, area.selectionEnd];
+    say(described
+      ? "Image added where the cursor was."
+      : "Image added where the cursor was: type its description between the [ ] now.", false);
+  }
+
+  function imagesIn(list) {
+    return [...(list || [])].filter((file) => file.type.startsWith("image/"));
+  }
+
+  if (uploadForm) {
+    form.querySelector("[data-upload-tip]")?.removeAttribute("hidden");
+    uploadForm.addEventListener("submit", (event) => {
+      const picker = document.getElementById("upload-image");
+      const alt = document.getElementById("upload-alt");
+      const asCover = document.getElementById("upload-cover");
+      if (!picker.files.length) {
+        return; // the server says what is missing
+      }
+      event.preventDefault();
+      upload(picker.files[0], alt.value, asCover.checked).then(() => {
+        asCover.checked = false;
+        picker.value = "";
+        alt.value = "";
+      });
+    });
+    form.addEventListener("dragover", (event) => {
+      if (event.target === body() && [...event.dataTransfer.types].includes("Files")) {
+        event.preventDefault();
+        event.dataTransfer.dropEffect = "copy";
+      }
+    });
+    form.addEventListener("drop", (event) => {
+      const files = imagesIn(event.dataTransfer?.files);
+      if (event.target !== body() || !files.length) {
+        return;
+      }
+      event.preventDefault();
+      noteCursor({ target: body() });
+      files.reduce((done, file) => done.then(() => upload(file, "")), Promise.resolve());
+    });
+    form.addEventListener("paste", (event) => {
+      const files = imagesIn(event.clipboardData?.files);
+      if (event.target !== body() || !files.length) {
+        return;
+      }
+      event.preventDefault();
+      noteCursor({ target: body() });
+      files.reduce((done, file) => done.then(() => upload(file, "")), Promise.resolve());
+    });
+  }
 
   // --- after a refused save, the first field in error has the cursor -------------------------
 
