@@ -6,8 +6,11 @@ import re
 from pathlib import Path
 
 import pytest
+from flask import Flask
 
 from blog.core.markdown import render_comment, render_post, sanitize
+from blog.extensions import db
+from tests.conftest import PostFactory
 
 HOSTILE_MARKDOWN = [
     "<script>alert(1)</script>",
@@ -159,3 +162,20 @@ def test_the_stylesheet_colours_tokens_in_light_and_dark() -> None:
     assert "pre code .kn" in css and "pre code .s2" in css
     dark = css[css.index("@media (prefers-color-scheme: dark)") :]
     assert "--code-keyword" in dark.split("}")[0]
+
+
+def test_rerender_brings_stored_posts_up_to_date(app: Flask, make_post: PostFactory) -> None:
+    post = make_post("Old code", body="```python\nimport os\n```")
+    post.body_html = "<pre><code>import os\n</code></pre>"  # as an older version stored it
+    db.session.commit()
+    edited = post.updated_at
+    untouched = make_post("Plain", body="Nothing to change.")
+    before = untouched.updated_at
+    result = app.test_cli_runner().invoke(args=["rerender"])
+    assert result.exit_code == 0, result.output
+    assert "Rendered every post again: 1 changed." in result.output
+    db.session.refresh(post)
+    assert '<span class="kn">import</span>' in post.body_html
+    assert post.updated_at == edited  # not an author's edit
+    db.session.refresh(untouched)
+    assert untouched.updated_at == before

@@ -20,6 +20,7 @@ from blog.operations.maintain import (
     maintain,
     open_comments,
     recount,
+    rerender,
 )
 
 
@@ -101,6 +102,11 @@ def init_app(app: Flask) -> None:
         """Routine clean-up (run it daily, e.g. from a systemd timer)."""
         for what, count in maintain().items():
             click.echo(f"Removed {count} {what}.")
+
+    @app.cli.command("rerender")
+    def rerender_command() -> None:
+        """Render every post again from its Markdown (after an upgrade of the renderer)."""
+        click.echo(f"Rendered every post again: {rerender()} changed.")
 
     @app.cli.command("recount")
     def recount_command() -> None:

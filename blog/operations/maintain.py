@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import ColumnElement, delete, or_, update
+from sqlalchemy import ColumnElement, delete, or_, select, update
+from sqlalchemy.orm.attributes import flag_modified
 
 from blog.accounts.service import prune_sessions
 from blog.authoring.trash import empty_old
 from blog.core import counts
 from blog.core.db import write_transaction
+from blog.core.markdown import render_post
 from blog.core.models import Comment, Post, RateLimitHit, utcnow
 from blog.extensions import db
 
@@ -40,6 +42,37 @@ def maintain() -> dict[str, int]:
         "spent counters": prune_counters(),
         "posts 30 days in the trash": empty_old(),
     }
+
+
+RERENDER_BATCH = 200
+
+
+def rerender() -> int:
+    """Render every post's body again from its Markdown; how many came out different.
+
+    After an upgrade that changes what the renderer writes (highlighted code, image sizes, the
+    sanitizer), stored pages catch up. In batches, each its own transaction, so a big blog
+    neither holds the write lock for long nor loads every body at once.
+    """
+    changed = 0
+    last = 0
+    while True:
+        with write_transaction():
+            batch = list(
+                db.session.scalars(
+                    select(Post).where(Post.id > last).order_by(Post.id).limit(RERENDER_BATCH)
+                )
+            )
+            for post in batch:
+                html = render_post(post.body_source)
+                if html != post.body_html:
+                    post.body_html = html
+                    # Not an author's edit: the post keeps its "updated" time.
+                    flag_modified(post, "updated_at")
+                    changed += 1
+        if len(batch) < RERENDER_BATCH:
+            return changed
+        last = batch[-1].id
 
 
 def recount() -> None:
