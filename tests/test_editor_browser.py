@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from PIL import Image
-from playwright.sync_api import Dialog, Page, expect
+from playwright.sync_api import BrowserContext, Dialog, Page, expect
 
 from tests.browserkit import MARKER, BrowserProblems, sign_in, unique
 
@@ -208,4 +209,31 @@ def test_the_upload_box_puts_the_image_where_the_cursor_was(
         re.compile(r"^First\.\n\n!\[The river\]\(/media/[0-9a-f]{32}-40x30\.png\)\n\nLast\.$")
     )
     expect(page.locator("#preview img[alt='The river']")).to_be_visible()
+    assert problems.unexpected() == []
+
+
+def test_without_javascript_the_editor_saves_and_uploads_as_plain_forms(
+    authoring_server: str, new_context: Callable[..., BrowserContext], tmp_path: Path
+) -> None:
+    page = new_context(java_script_enabled=False).new_page()
+    problems = BrowserProblems()
+    problems.watch(page)
+    sign_in(page, authoring_server)
+    page.goto(authoring_server + "/editor/posts/new")
+    # The script's helpers stay out of the way: no toolbar, no shortcut hint.
+    expect(page.get_by_role("toolbar", name="Formatting")).to_be_hidden()
+    picture = tmp_path / "plain.png"
+    picture.write_bytes(bytes(png_bytes()))
+    page.locator("#upload-image").set_input_files(str(picture))
+    page.get_by_label("Description for readers who cannot see it").fill("Plain upload")
+    page.get_by_role("button", name="Upload and insert").click()
+    expect(page.locator("main")).to_contain_text("Paste this into your post:")
+    expect(page.locator(".upload-markdown")).to_have_text(
+        re.compile(r"^!\[Plain upload\]\(/media/[0-9a-f]{32}-40x30\.png\)$")
+    )
+    page.goto(authoring_server + "/editor/posts/new")
+    page.locator("#editor-title").fill(unique("Written without JavaScript"))
+    body(page).fill("Plain words.")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator("#messages")).to_contain_text("Draft saved.")
     assert problems.unexpected() == []

@@ -17,6 +17,7 @@ from sqlalchemy import delete, func, select
 
 from blog import create_app
 from blog.authoring.service import save_post
+from blog.authoring.trash import move_to_trash
 from blog.cli.prepare import prepare_database
 from blog.core.models import (
     Author,
@@ -334,13 +335,20 @@ def test_json_round_trip_sqlite_to_postgres(
         tags=["Walks"],
         status=PostStatus.PUBLISHED,
         publish_at=None,
+        cover_image="/media/" + "c" * 32 + "-40x30.jpg",
+        cover_alt="The towpath",
     )
+    trashed = db.session.scalars(select(Post).where(Post.slug != "towpath").limit(1)).one()
+    move_to_trash(trashed)
     first = tmp_path / "first.json"
     exported = run(runner, "export", str(first))
     assert "Exported" in exported.output
     document = json.loads(first.read_text())
     assert document["format"] == "blog-export" and "password_hash" not in document["authors"][0]
     assert document["revisions"] and document["redirects"]
+    rows = {row["slug"]: row for row in document["posts"]}
+    assert rows["towpath"]["cover_image"] == "/media/" + "c" * 32 + "-40x30.jpg"
+    assert rows[trashed.slug]["status"] == "trashed" and rows[trashed.slug]["trashed_at"]
 
     monkeypatch.setenv("DATABASE_URL", postgres_url)
     monkeypatch.setenv("BLOG_INSTANCE_PATH", str(tmp_path / "pg-instance"))

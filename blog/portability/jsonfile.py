@@ -19,12 +19,15 @@ from flask import current_app
 from sqlalchemy import func, select, text
 
 from blog.core.db import write_transaction
+from blog.core.images import uploaded_image
 from blog.core.markdown import render_comment, render_post
 from blog.core.models import (
     Author,
     Comment,
+    Limits,
     Post,
     PostRevision,
+    PostStatus,
     Redirect,
     Tag,
     post_tags,
@@ -99,6 +102,10 @@ def export_blog(with_secrets: bool = False) -> dict[str, Any]:
                 "updated_at": _time(post.updated_at),
                 "author_id": post.author_id,
                 "tag_ids": tag_ids.get(post.id, []),
+                "cover_image": post.cover_image,
+                "cover_alt": post.cover_alt,
+                "trashed_at": _time(post.trashed_at),
+                "status_before_trash": post.status_before_trash,
             }
             for post in posts
         ],
@@ -185,6 +192,22 @@ def read_export(path: Path) -> dict[str, Any]:
     return document
 
 
+def _cover_and_trash(row: dict[str, Any], where: str) -> dict[str, Any]:
+    """A post's cover image and trash state, as exports since both were added write them."""
+    cover = row.get("cover_image")
+    if cover is not None and not (isinstance(cover, str) and uploaded_image(cover)):
+        raise ImportFileError(f"{where}: cover_image {cover!r} is not an uploaded image")
+    trashed_at = _parse_time(row.get("trashed_at"), where)
+    if (str(row["status"]) == PostStatus.TRASHED.value) != (trashed_at is not None):
+        raise ImportFileError(f"{where}: a trashed post needs trashed_at, and only it")
+    return {
+        "cover_image": cover,
+        "cover_alt": str(row.get("cover_alt") or "")[: Limits.IMAGE_ALT],
+        "trashed_at": trashed_at,
+        "status_before_trash": row.get("status_before_trash"),
+    }
+
+
 def import_blog(document: dict[str, Any], media: Path | None = None) -> dict[str, int]:
     """Load an export into a blog that has no posts yet, in one transaction; what it added."""
     if db.session.scalar(select(func.count(Post.id))):
@@ -226,6 +249,7 @@ def import_blog(document: dict[str, Any], media: Path | None = None) -> dict[str
                     updated_at=_parse_time(row.get("updated_at"), where) or utcnow(),
                     author_id=author_ids[int(row["author_id"])],
                     tags=[tag_objects[tag_ids[int(tag)]] for tag in row.get("tag_ids", [])],
+                    **_cover_and_trash(row, where),
                 )
                 db.session.add(post)
             db.session.flush()
