@@ -303,12 +303,14 @@ def test_two_app_servers_behind_nginx(cluster: dict[str, str]) -> None:
         a + "/editor/images", body, {"Content-Type": f"multipart/form-data; boundary={boundary}"}
     )
     assert status == 201
-    media_url = re.search(r"/media/[0-9a-f]{32}\.png", uploaded.decode())
+    # Stored cleaned (decoded, written again) under a name that carries its size.
+    media_url = re.search(r"/media/[0-9a-f]{32}-30x20\.png", uploaded.decode())
     assert media_url
     for base in (b, proxy):
         status, headers, data = Browser().open(base + media_url.group(0))
-        assert status == 200 and data == picture.getvalue()
-        assert headers["Content-Type"] == "image/png"
+        assert status == 200 and headers["Content-Type"] == "image/png"
+        with Image.open(io.BytesIO(data)) as served:
+            assert served.size == (30, 20)
 
     # Through nginx: TLS, the app sees https (HSTS), static files from disk, health checks.
     status, headers, _body = Browser().open(proxy + article)
