@@ -182,6 +182,7 @@
   };
 
   const SHORTCUTS = { b: "bold", i: "italic", k: "link" };
+  form.querySelector("[data-tab-hint]")?.removeAttribute("hidden");
   let escaped = false;
 
   form.addEventListener("keydown", (event) => {
