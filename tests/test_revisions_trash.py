@@ -97,6 +97,9 @@ def test_the_revision_page_shows_what_changed_and_restores(author_client: FlaskC
     revision = db.session.scalars(select(PostRevision)).one()
     listing = author_client.get(f"/editor/posts/{post.id}/revisions").text
     assert 'aria-current="true"' in listing and "Current version" in listing
+    # The list itself shows what changed since each of the newest versions.
+    assert "What changed since: 1 word added, 1 removed" in listing
+    assert "<del>quickly.</del><ins>slowly.</ins>" in listing
     page = author_client.get(f"/editor/revisions/{revision.id}").text
     assert "<del>quickly.</del><ins>slowly.</ins>" in page
     assert "<del>Weir notes</del> → <ins>Weir notes, revised</ins>" in page

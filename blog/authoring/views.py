@@ -34,6 +34,9 @@ bp = Blueprint("authoring", __name__, url_prefix="/editor")
 authors_only(bp)
 
 SAVED = {"draft": "Draft saved.", "published": "Published.", "scheduled": "Scheduled."}
+# The newest revisions show their diff on the list; older ones on their own page (each diff
+# costs a pass over the text).
+DIFFS_LISTED = 10
 # A post that was already live and stays live is updated, not published again.
 UPDATED = "Updated."
 
@@ -306,10 +309,18 @@ def delete_forever(post_id: int) -> Response | str:
 
 @bp.get("/posts/<int:post_id>/revisions")
 def revisions(post_id: int) -> str:
-    """Earlier versions of a post, the current one first."""
+    """Earlier versions of a post, the current one first, the newest with what changed since."""
     post = _own_post(post_id)
+    found = queries.revisions_of(post)
     return render_page(
-        "authoring/revisions.html", "content", post=post, revisions=queries.revisions_of(post)
+        "authoring/revisions.html",
+        "content",
+        post=post,
+        revisions=found,
+        diffs={
+            revision.id: diff_texts(revision.body_source, post.body_source)
+            for revision in found[:DIFFS_LISTED]
+        },
     )
 
 
