@@ -11,6 +11,7 @@ from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp, Va
 
 from blog.core.forms import TextForm, lower, single_line, strip
 from blog.core.images import uploaded_image
+from blog.media.service import is_stored
 from blog.core.localtime import NonexistentTime, to_utc
 from blog.core.models import Limits
 from blog.core.text import split_tags
@@ -37,7 +38,7 @@ def _happens_locally(_form: FlaskForm, field: Any) -> None:
 
 
 def _uploaded_image(_form: FlaskForm, field: Any) -> None:
-    if field.data and not uploaded_image(field.data):
+    if field.data and not (uploaded_image(field.data) and is_stored(field.data)):
         raise ValidationError("Please use the address of an image uploaded here (/media/…).")
 
 

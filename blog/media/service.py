@@ -31,6 +31,12 @@ def media_dir() -> Path:
     return folder
 
 
+def is_stored(address: str) -> bool:
+    """True when `address` (/media/<name>) names a file an upload stored here."""
+    name = address.removeprefix("/media/")
+    return name != address and stored_file(name) is not None and (media_dir() / name).is_file()
+
+
 def _check_size(width: int, height: int) -> None:
     """Refuse (413) an image too large to decode safely, whatever its file size.
 
