@@ -11,10 +11,10 @@ from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp, Va
 
 from blog.core.forms import TextForm, lower, single_line, strip
 from blog.core.images import uploaded_image
-from blog.media.service import is_stored
 from blog.core.localtime import NonexistentTime, to_utc
 from blog.core.models import Limits
 from blog.core.text import split_tags
+from blog.media.service import is_stored
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 STATUS_CHOICES = {"draft": "Draft", "published": "Publish now", "scheduled": "Schedule"}
