@@ -321,6 +321,7 @@ def test_json_round_trip_sqlite_to_postgres(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     author: Author,
+    make_comment: Any,
 ) -> None:
     run(runner, "demo", "load")
     run(runner, "import", "wordpress", str(WORDPRESS))
@@ -340,6 +341,11 @@ def test_json_round_trip_sqlite_to_postgres(
     )
     trashed = db.session.scalars(select(Post).where(Post.slug != "towpath").limit(1)).one()
     move_to_trash(trashed)
+    own_reply = make_comment(post, "Thanks, from the author.", name=author.name)
+    own_reply.author_id = author.id
+    held = make_comment(post, "Held for its links.", status=CommentStatus.PENDING)
+    held.held_reason = "3 links"
+    db.session.commit()
     first = tmp_path / "first.json"
     exported = run(runner, "export", str(first))
     assert "Exported" in exported.output
@@ -349,6 +355,9 @@ def test_json_round_trip_sqlite_to_postgres(
     rows = {row["slug"]: row for row in document["posts"]}
     assert rows["towpath"]["cover_image"] == "/media/" + "c" * 32 + "-40x30.jpg"
     assert rows[trashed.slug]["status"] == "trashed" and rows[trashed.slug]["trashed_at"]
+    comments = {row["body"]: row for row in document["comments"]}
+    assert comments["Thanks, from the author."]["author_id"] == author.id
+    assert comments["Held for its links."]["held_reason"] == "3 links"
 
     monkeypatch.setenv("DATABASE_URL", postgres_url)
     monkeypatch.setenv("BLOG_INSTANCE_PATH", str(tmp_path / "pg-instance"))

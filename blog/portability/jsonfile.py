@@ -136,6 +136,9 @@ def export_blog(with_secrets: bool = False) -> dict[str, Any]:
                 "status": comment.status,
                 "created_at": _time(comment.created_at),
                 "edited_at": _time(comment.edited_at),
+                # The signed-in author who wrote it (the "Author" mark), and why it was held.
+                "author_id": comment.author_id,
+                "held_reason": comment.held_reason,
             }
             for comment in db.session.scalars(select(Comment).order_by(Comment.id))
         ],
@@ -293,6 +296,12 @@ def import_blog(document: dict[str, Any], media: Path | None = None) -> dict[str
                         status=str(row["status"]),
                         created_at=_parse_time(row.get("created_at"), where) or utcnow(),
                         edited_at=_parse_time(row.get("edited_at"), where),
+                        author_id=author_ids.get(int(row["author_id"]))
+                        if row.get("author_id") is not None
+                        else None,
+                        held_reason=str(row["held_reason"])[: Limits.HELD_REASON]
+                        if row.get("held_reason")
+                        else None,
                     )
                 )
                 db.session.flush()
