@@ -412,3 +412,15 @@ def signed_in_as(app: Flask, person: Author) -> FlaskClient:
     form = {"email": person.email, "password": "long enough password"}
     assert browser.post("/account/sign-in", data=form).status_code == 303
     return browser
+
+
+@pytest.fixture
+def wren(app: Flask) -> Author:
+    """An author (not an editor) who can sign in: wren@example.org."""
+    return account("wren@example.org", "author")
+
+
+@pytest.fixture
+def author_client(app: Flask, wren: Author) -> FlaskClient:
+    """A test client signed in as `wren`."""
+    return signed_in_as(app, wren)

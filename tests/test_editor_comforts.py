@@ -5,28 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from blog.core.models import Author, Autosave, Post, utcnow
+from blog.core.models import Autosave, Post, utcnow
 from blog.extensions import db
 from tests.conftest import account, signed_in_as
 
 HX = {"HX-Request": "true", "HX-Request-Type": "partial"}
-
-
-@pytest.fixture
-def writer(app: Flask) -> Author:
-    """An author who can sign in."""
-    return account("wren@example.org", "author")
-
-
-@pytest.fixture
-def author_client(app: Flask, writer: Author) -> FlaskClient:
-    """A client signed in as `writer`."""
-    return signed_in_as(app, writer)
 
 
 def typed(**overrides: Any) -> dict[str, Any]:

@@ -13,19 +13,10 @@ from PIL import Image
 
 from blog.core.images import SIZES
 from blog.core.markdown import images_without_alt, lazy_images, render_post, sanitize
-from blog.core.models import Author
-from tests.conftest import account, signed_in_as
 
 HX = {"HX-Request": "true", "HX-Request-Type": "partial"}
 GPS_IFD = 0x8825
 ORIENTATION = 0x0112
-
-
-@pytest.fixture
-def author_client(app: Flask) -> FlaskClient:
-    """A client signed in as an author."""
-    writer: Author = account("wren@example.org", "author")
-    return signed_in_as(app, writer)
 
 
 def upload(client: FlaskClient, data: bytes, alt: str = "A photo") -> str:

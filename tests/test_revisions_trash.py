@@ -24,18 +24,6 @@ from blog.extensions import db
 from tests.conftest import PostFactory, account, signed_in_as
 
 
-@pytest.fixture
-def writer(app: Flask) -> Author:
-    """An author who can sign in."""
-    return account("wren@example.org", "author")
-
-
-@pytest.fixture
-def author_client(app: Flask, writer: Author) -> FlaskClient:
-    """A client signed in as `writer`."""
-    return signed_in_as(app, writer)
-
-
 def form(**overrides: Any) -> dict[str, Any]:
     """The editor form, filled in."""
     data = {
@@ -134,10 +122,10 @@ def test_someone_elses_revisions_are_not_found(app: Flask, author_client: FlaskC
 
 
 @pytest.fixture
-def published(writer: Author, make_post: PostFactory, make_comment: Any) -> Post:
-    """A published post of `writer`'s with a comment."""
+def published(wren: Author, make_post: PostFactory, make_comment: Any) -> Post:
+    """A published post of `wren`'s with a comment."""
     post = make_post("Going to the trash", tags=["Rivers"])
-    post.author = writer
+    post.author = wren
     db.session.commit()
     make_comment(post, "A readers thought here.")
     return post

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import current_app
@@ -20,15 +21,25 @@ from blog.core.forms import (
 from blog.core.models import Limits
 
 
-def _comment_body(_form: FlaskForm, field: Any) -> None:
-    """Enforce the configured length and refuse characters that are not text."""
-    limit = current_app.config["COMMENT_MAX_LENGTH"]
-    if len(field.data) > limit:
-        raise ValidationError(
-            f"Please keep your comment under {limit:,} characters (it is {len(field.data):,})."
-        )
-    if has_control_characters(field.data):
-        raise ValidationError("Your comment contains characters that are not text.")
+def comment_body_rule(noun: str) -> Callable[[FlaskForm, Any], None]:
+    """A validator for any comment's text, named as `noun` ("comment", "reply") in messages.
+
+    The configured length (COMMENT_MAX_LENGTH), and nothing that is not text.
+    """
+
+    def check(_form: FlaskForm, field: Any) -> None:
+        limit = current_app.config["COMMENT_MAX_LENGTH"]
+        if len(field.data) > limit:
+            raise ValidationError(
+                f"Please keep your {noun} under {limit:,} characters (it is {len(field.data):,})."
+            )
+        if has_control_characters(field.data):
+            raise ValidationError(f"Your {noun} contains characters that are not text.")
+
+    return check
+
+
+_comment_body = comment_body_rule("comment")
 
 
 class CommentForm(TextForm):

@@ -2,25 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import current_app
-from flask_wtf import FlaskForm
 from wtforms import TextAreaField
-from wtforms.validators import DataRequired, ValidationError
+from wtforms.validators import DataRequired
 
-from blog.core.forms import TextForm, has_control_characters, strip
-
-
-def _reply_body(_form: FlaskForm, field: Any) -> None:
-    """The same length limit and text-only rule as every comment (COMMENT_MAX_LENGTH)."""
-    limit = current_app.config["COMMENT_MAX_LENGTH"]
-    if len(field.data) > limit:
-        raise ValidationError(
-            f"Please keep your reply under {limit:,} characters (it is {len(field.data):,})."
-        )
-    if has_control_characters(field.data):
-        raise ValidationError("Your reply contains characters that are not text.")
+from blog.comments.forms import comment_body_rule
+from blog.core.forms import TextForm, strip
 
 
 class ReplyForm(TextForm):
@@ -29,5 +15,8 @@ class ReplyForm(TextForm):
     body = TextAreaField(
         "Your reply",
         filters=[strip],
-        validators=[DataRequired("Please write your reply before sending it."), _reply_body],
+        validators=[
+            DataRequired("Please write your reply before sending it."),
+            comment_body_rule("reply"),
+        ],
     )
