@@ -415,6 +415,12 @@ def signed_in_as(app: Flask, person: Author) -> FlaskClient:
 
 
 @pytest.fixture
+def editor(app: Flask) -> Author:
+    """An editor who can sign in: ed@example.org (every post, every comment, the accounts)."""
+    return account("ed@example.org", "editor")
+
+
+@pytest.fixture
 def wren(app: Flask) -> Author:
     """An author (not an editor) who can sign in: wren@example.org."""
     return account("wren@example.org", "author")

@@ -10,25 +10,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from blog.core.models import Author, AuthSession, Comment, Invite, Post, utcnow
+from blog.core.models import Author, Comment, Post, utcnow
+from blog.core.records import AuthSession, Invite
 from blog.demo import content
 from blog.demo.loader import load_demo_content
 from blog.extensions import db
 from tests.conftest import PostFactory, account, signed_in_as
 
 PASSWORD = "long enough password"
-
-
-@pytest.fixture
-def editor(app: Flask) -> Author:
-    """An editor who can sign in."""
-    return account("ed@example.org", "editor")
-
-
-@pytest.fixture
-def writer(app: Flask) -> Author:
-    """An author who can sign in."""
-    return account("wren@example.org", "author")
 
 
 def sessions_of(person: Author) -> int:
@@ -47,12 +36,12 @@ def signs_in(app: Flask, email: str, password: str) -> bool:
 
 
 def test_profile_changes_name_and_bio_everywhere(
-    app: Flask, writer: Author, make_post: PostFactory
+    app: Flask, wren: Author, make_post: PostFactory
 ) -> None:
     post = make_post("Notes from the weir")
-    post.author = writer
+    post.author = wren
     db.session.commit()
-    browser = signed_in_as(app, writer)
+    browser = signed_in_as(app, wren)
     page = browser.get("/account/profile")
     assert page.status_code == 200
     assert "no-store" in page.headers["Cache-Control"]
@@ -60,11 +49,11 @@ def test_profile_changes_name_and_bio_everywhere(
     saved = browser.post("/account/profile", data={"name": "  Wren Ashby ", "bio": "Walks rivers."})
     assert saved.status_code == 303 and saved.headers["Location"] == "/account/profile"
     db.session.expire_all()
-    assert (writer.name, writer.bio) == ("Wren Ashby", "Walks rivers.")
+    assert (wren.name, wren.bio) == ("Wren Ashby", "Walks rivers.")
     assert "Your profile is saved." in browser.get("/account/profile").text
     reader = app.test_client()
     assert "Wren Ashby" in reader.get(f"/posts/{post.slug}").text
-    author_page = reader.get(f"/authors/{writer.id}").text
+    author_page = reader.get(f"/authors/{wren.id}").text
     assert "Wren Ashby" in author_page and "Walks rivers." in author_page
 
 
@@ -80,15 +69,15 @@ def test_profile_changes_name_and_bio_everywhere(
     ],
 )
 def test_profile_refuses_bad_input_and_keeps_the_old(
-    app: Flask, writer: Author, form: dict[str, str], message: str
+    app: Flask, wren: Author, form: dict[str, str], message: str
 ) -> None:
-    browser = signed_in_as(app, writer)
+    browser = signed_in_as(app, wren)
     response = browser.post("/account/profile", data=form)
     assert response.status_code == 422
     assert message in response.text
     assert 'aria-invalid="true"' in response.text
     db.session.expire_all()
-    assert writer.name == "Wren"
+    assert wren.name == "Wren"
 
 
 def test_profile_needs_a_sign_in(client: FlaskClient) -> None:
@@ -106,18 +95,18 @@ def change(browser: FlaskClient, current: str, new: str, again: str | None = Non
     return browser.post("/account/password", data=form)
 
 
-def test_password_change_signs_out_the_other_sessions_only(app: Flask, writer: Author) -> None:
-    here = signed_in_as(app, writer)
-    elsewhere = signed_in_as(app, writer)
-    assert sessions_of(writer) == 2
+def test_password_change_signs_out_the_other_sessions_only(app: Flask, wren: Author) -> None:
+    here = signed_in_as(app, wren)
+    elsewhere = signed_in_as(app, wren)
+    assert sessions_of(wren) == 2
     response = change(here, PASSWORD, "a brand new passphrase")
     assert response.status_code == 303  # type: ignore[attr-defined]
     assert "1 other session(s) are signed out." in here.get("/account/profile").text
     assert here.get("/editor/").status_code == 200
     assert elsewhere.get("/editor/").status_code == 302
-    assert sessions_of(writer) == 1
-    assert signs_in(app, writer.email, "a brand new passphrase")
-    assert not signs_in(app, writer.email, PASSWORD)
+    assert sessions_of(wren) == 1
+    assert signs_in(app, wren.email, "a brand new passphrase")
+    assert not signs_in(app, wren.email, PASSWORD)
 
 
 @pytest.mark.parametrize(
@@ -131,19 +120,19 @@ def test_password_change_signs_out_the_other_sessions_only(app: Flask, writer: A
     ],
 )
 def test_password_change_refused(
-    app: Flask, writer: Author, current: str, new: str, again: str | None, message: str
+    app: Flask, wren: Author, current: str, new: str, again: str | None, message: str
 ) -> None:
-    browser = signed_in_as(app, writer)
-    elsewhere = signed_in_as(app, writer)
+    browser = signed_in_as(app, wren)
+    elsewhere = signed_in_as(app, wren)
     response = change(browser, current, new, again)
     assert response.status_code == 422  # type: ignore[attr-defined]
     assert message in response.text  # type: ignore[attr-defined]
-    assert signs_in(app, writer.email, PASSWORD)
+    assert signs_in(app, wren.email, PASSWORD)
     assert elsewhere.get("/editor/").status_code == 200
 
 
-def test_guessing_the_current_password_is_throttled(app: Flask, writer: Author) -> None:
-    browser = signed_in_as(app, writer)
+def test_guessing_the_current_password_is_throttled(app: Flask, wren: Author) -> None:
+    browser = signed_in_as(app, wren)
     statuses = [
         change(browser, f"guess number {n}", "a brand new passphrase").status_code  # type: ignore[attr-defined]
         for n in range(8)
@@ -154,9 +143,9 @@ def test_guessing_the_current_password_is_throttled(app: Flask, writer: Author) 
     assert last.headers["Retry-After"]  # type: ignore[attr-defined]
 
 
-def test_sign_out_everywhere_else(app: Flask, writer: Author) -> None:
-    here = signed_in_as(app, writer)
-    others = [signed_in_as(app, writer) for _ in range(3)]
+def test_sign_out_everywhere_else(app: Flask, wren: Author) -> None:
+    here = signed_in_as(app, wren)
+    others = [signed_in_as(app, wren) for _ in range(3)]
     page = here.get("/account/profile").text
     assert page.count("Another browser") == 3 and "This browser" in page
     response = here.post("/account/sessions/end-others")
@@ -239,9 +228,9 @@ def test_a_withdrawn_or_forged_invitation_opens_nothing(app: Flask, editor: Auth
 
 
 def test_inviting_is_for_editors_and_checks_the_email(
-    app: Flask, editor: Author, writer: Author
+    app: Flask, editor: Author, wren: Author
 ) -> None:
-    author = signed_in_as(app, writer)
+    author = signed_in_as(app, wren)
     assert author.post("/account/invites", data={"email": "x@example.org"}).status_code == 404
     browser = signed_in_as(app, editor)
     taken = browser.post("/account/invites", data={"email": "WREN@example.org", "role": "author"})
@@ -269,27 +258,27 @@ def test_joining_refuses_bad_input_and_keeps_the_link(app: Flask, editor: Author
 
 
 def test_removing_an_author_gives_their_posts_to_another(
-    app: Flask, editor: Author, writer: Author, make_post: PostFactory, make_comment: object
+    app: Flask, editor: Author, wren: Author, make_post: PostFactory, make_comment: object
 ) -> None:
     posts = [make_post(f"By Wren {n}") for n in range(3)]
     for post in posts:
-        post.author = writer
+        post.author = wren
     db.session.commit()
     reply = make_comment(posts[0], "Thanks for reading.")  # type: ignore[operator]
-    reply.author_id = writer.id
+    reply.author_id = wren.id
     db.session.commit()
-    their_session = signed_in_as(app, writer)
+    their_session = signed_in_as(app, wren)
     browser = signed_in_as(app, editor)
-    page = browser.get(f"/account/authors/{writer.id}/remove")
+    page = browser.get(f"/account/authors/{wren.id}/remove")
     assert page.status_code == 200 and "Who takes over their 3 posts?" in page.text
-    no_heir = browser.post(f"/account/authors/{writer.id}/remove", data={"heir": ""})
+    no_heir = browser.post(f"/account/authors/{wren.id}/remove", data={"heir": ""})
     assert no_heir.status_code == 422 and "Please choose who takes over" in no_heir.text
-    self_heir = browser.post(f"/account/authors/{writer.id}/remove", data={"heir": writer.id})
+    self_heir = browser.post(f"/account/authors/{wren.id}/remove", data={"heir": wren.id})
     assert self_heir.status_code == 422
-    done = browser.post(f"/account/authors/{writer.id}/remove", data={"heir": editor.id})
+    done = browser.post(f"/account/authors/{wren.id}/remove", data={"heir": editor.id})
     assert done.status_code == 303
     db.session.expire_all()
-    assert db.session.get(Author, writer.id) is None
+    assert db.session.get(Author, wren.id) is None
     assert {post.author_id for post in db.session.scalars(select(Post))} == {editor.id}
     assert db.session.scalar(select(Comment.author_id)) is None
     assert db.session.scalar(select(Comment.body_source)) == "Thanks for reading."
@@ -300,8 +289,8 @@ def test_removing_an_author_gives_their_posts_to_another(
     assert "Ed" in author_page
 
 
-def test_removal_refusals(app: Flask, editor: Author, writer: Author) -> None:
-    author = signed_in_as(app, writer)
+def test_removal_refusals(app: Flask, editor: Author, wren: Author) -> None:
+    author = signed_in_as(app, wren)
     assert author.get(f"/account/authors/{editor.id}/remove").status_code == 404
     assert author.post(f"/account/authors/{editor.id}/remove").status_code == 404
     browser = signed_in_as(app, editor)
@@ -310,7 +299,7 @@ def test_removal_refusals(app: Flask, editor: Author, writer: Author) -> None:
     assert browser.post("/account/authors/99999/remove").status_code == 404
     other_editor = account("second@example.org", "editor")
     assert browser.post(f"/account/authors/{other_editor.id}/remove").status_code == 303
-    assert browser.post(f"/account/authors/{writer.id}/remove").status_code == 303
+    assert browser.post(f"/account/authors/{wren.id}/remove").status_code == 303
     assert db.session.scalar(select(func.count(Author.id))) == 1
 
 
@@ -318,16 +307,16 @@ def test_removal_refusals(app: Flask, editor: Author, writer: Author) -> None:
 
 
 def test_an_editor_removes_the_demo_from_the_dashboard(
-    app: Flask, editor: Author, writer: Author, make_post: PostFactory
+    app: Flask, editor: Author, wren: Author, make_post: PostFactory
 ) -> None:
     load_demo_content()
     mine = make_post("Our first real post")
-    mine.author = writer
+    mine.author = wren
     db.session.commit()
     browser = signed_in_as(app, editor)
     assert "Remove the demo posts" in browser.get("/editor/").text
-    assert "Remove the demo posts" not in signed_in_as(app, writer).get("/editor/").text
-    assert signed_in_as(app, writer).post("/editor/demo/remove").status_code == 404
+    assert "Remove the demo posts" not in signed_in_as(app, wren).get("/editor/").text
+    assert signed_in_as(app, wren).post("/editor/demo/remove").status_code == 404
     demo_posts = len(content.posts())
     assert db.session.scalar(select(func.count(Post.id))) == demo_posts + 1
     response = browser.post("/editor/demo/remove")

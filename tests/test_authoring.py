@@ -18,16 +18,15 @@ from sqlalchemy import func, select
 from blog.accounts.service import account_delay
 from blog.core.models import (
     Author,
-    AuthSession,
     Comment,
     CommentStatus,
     Post,
     PostRevision,
     PostStatus,
-    RateLimitHit,
     Tag,
     utcnow,
 )
+from blog.core.records import AuthSession, RateLimitHit
 from blog.extensions import db
 from tests.conftest import PostFactory, cheap_password_hash
 

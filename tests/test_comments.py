@@ -13,7 +13,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from blog.comments.spam import form_started_token
-from blog.core.models import Comment, CommentStatus, Post, PostStatus, RateLimitHit, utcnow
+from blog.core.models import Comment, CommentStatus, Post, PostStatus, utcnow
+from blog.core.records import RateLimitHit
 from blog.extensions import db
 from tests.conftest import PostFactory
 

@@ -21,16 +21,8 @@ from sqlalchemy import delete, insert, literal, select, text
 
 from blog.comments.spam import form_started_token
 from blog.core import counts
-from blog.core.models import (
-    Author,
-    Comment,
-    CommentStatus,
-    ListingCount,
-    Post,
-    PostStatus,
-    post_tags,
-    utcnow,
-)
+from blog.core.models import Author, Comment, CommentStatus, Post, PostStatus, post_tags, utcnow
+from blog.core.records import ListingCount
 from blog.extensions import db
 from blog.portability import importer
 from tests.conftest import PostFactory, cheap_password_hash

@@ -9,7 +9,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from blog.core.models import Autosave, Post, utcnow
+from blog.core.models import Post, utcnow
+from blog.core.records import Autosave
 from blog.extensions import db
 from tests.conftest import account, signed_in_as
 

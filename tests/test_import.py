@@ -19,16 +19,8 @@ from blog import create_app
 from blog.authoring.service import save_post
 from blog.authoring.trash import move_to_trash
 from blog.cli.prepare import prepare_database
-from blog.core.models import (
-    Author,
-    Comment,
-    CommentStatus,
-    ImportedItem,
-    Post,
-    PostStatus,
-    Redirect,
-    Tag,
-)
+from blog.core.models import Author, Comment, CommentStatus, Post, PostStatus, Redirect, Tag
+from blog.core.records import ImportedItem
 from blog.extensions import db
 from blog.portability import importer
 from tests.background import comments_arriving

@@ -31,20 +31,8 @@ CommentFactory = Callable[..., Comment]
 
 
 @pytest.fixture
-def editor(app: Flask) -> Author:
-    """An editor: every post's comments are theirs to moderate."""
-    return account("ed@example.org", "editor")
-
-
-@pytest.fixture
-def writer(app: Flask) -> Author:
-    """An author: only the comments on their own posts."""
-    return account("wren@example.org", "author")
-
-
-@pytest.fixture
 def other(app: Flask) -> Author:
-    """Another author, whose posts are none of `writer`'s business."""
+    """Another author, whose posts are none of `wren`'s business."""
     return account("otto@example.org", "author")
 
 
@@ -226,7 +214,7 @@ def test_queue_links_to_the_comment_in_place(
     # That lasting address leads to the page of comments that shows it, at the comment.
     found = app.test_client().get(f"/comments/{approved.id}")
     assert found.headers["Location"] == f"/posts/{post.slug}#comment-{approved.id}"
-    # A held comment is on the article for its writer only: the link is to the post.
+    # A held comment is on the article for its wren only: the link is to the post.
     assert f"#comment-{held.id}" not in item(page, held)
     assert f'<a href="/posts/{post.slug}">Open the post' in item(page, held)
     article = app.test_client().get(f"/posts/{post.slug}").text
@@ -234,15 +222,15 @@ def test_queue_links_to_the_comment_in_place(
 
 
 def test_queue_narrowed_to_one_post(
-    app: Flask, writer: Author, make_post: PostFactory, make_comment: CommentFactory
+    app: Flask, wren: Author, make_post: PostFactory, make_comment: CommentFactory
 ) -> None:
-    mine = owned(make_post("Mine"), writer)
-    also_mine = owned(make_post("Also mine"), writer)
+    mine = owned(make_post("Mine"), wren)
+    also_mine = owned(make_post("Also mine"), wren)
     someone_elses = make_post("Not mine")
     make_comment(mine, "On mine", status=CommentStatus.PENDING)
     make_comment(also_mine, "On also mine", status=CommentStatus.PENDING)
     make_comment(someone_elses, "On theirs", status=CommentStatus.PENDING)
-    browser = signed_in_as(app, writer)
+    browser = signed_in_as(app, wren)
     for headers in ({}, HX):
         page = browser.get(f"{QUEUE}?post={mine.id}", headers=headers)
         assert page.status_code == 200
@@ -259,11 +247,11 @@ def test_queue_narrowed_to_one_post(
 
 
 def test_reply_publishes_at_once_as_the_authors_and_approves_the_held_comment(
-    app: Flask, writer: Author, make_post: PostFactory, make_comment: CommentFactory
+    app: Flask, wren: Author, make_post: PostFactory, make_comment: CommentFactory
 ) -> None:
-    post = owned(make_post("Answered"), writer)
+    post = owned(make_post("Answered"), wren)
     held = make_comment(post, "A question, held", name="Asker", status=CommentStatus.PENDING)
-    browser = signed_in_as(app, writer)
+    browser = signed_in_as(app, wren)
     entry = item(browser.get(QUEUE).text, held)
     assert "Reply and approve</button>" in entry
     assert f'action="/editor/comments/{held.id}/reply"' in entry
@@ -273,7 +261,7 @@ def test_reply_publishes_at_once_as_the_authors_and_approves_the_held_comment(
     assert sent.status_code == 303 and sent.headers["Location"].startswith(QUEUE)
     answer = stored("An **answer**.")
     assert answer.status == "approved"
-    assert (answer.author_id, answer.author_name) == (writer.id, writer.name)
+    assert (answer.author_id, answer.author_name) == (wren.id, wren.name)
     assert (answer.parent_id, answer.root_id, answer.post_id) == (held.id, held.id, post.id)
     assert answer.body_html.strip() == "<p>An <strong>answer</strong>.</p>"
     assert stored("A question, held").status == "approved"
@@ -349,7 +337,7 @@ def test_reply_refused_when_empty_or_too_long(
 
 def test_reply_refused_for_comments_out_of_reach(
     app: Flask,
-    writer: Author,
+    wren: Author,
     other: Author,
     make_post: PostFactory,
     make_comment: CommentFactory,
@@ -357,7 +345,7 @@ def test_reply_refused_for_comments_out_of_reach(
     theirs = make_comment(
         owned(make_post("Theirs"), other), "Not yours", status=CommentStatus.PENDING
     )
-    browser = signed_in_as(app, writer)
+    browser = signed_in_as(app, wren)
     before = count_comments()
     for headers in ({}, HX):
         for url in (f"/editor/comments/{theirs.id}/reply", "/editor/comments/999999/reply"):
@@ -479,12 +467,12 @@ def waiting_link(post: Post, count: int) -> str:
 def test_dashboard_counts_for_an_editor(
     app: Flask,
     editor: Author,
-    writer: Author,
+    wren: Author,
     make_post: PostFactory,
     make_comment: CommentFactory,
 ) -> None:
     own = owned(make_post("Editor post"), editor)
-    theirs = owned(make_post("Writer post"), writer)
+    theirs = owned(make_post("Writer post"), wren)
     quiet = owned(make_post("Quiet post"), editor)
     held_on(make_comment, own, 2)
     held_on(make_comment, theirs, 1)
@@ -502,16 +490,16 @@ def test_dashboard_counts_for_an_editor(
 
 def test_dashboard_counts_for_an_author(
     app: Flask,
-    writer: Author,
+    wren: Author,
     other: Author,
     make_post: PostFactory,
     make_comment: CommentFactory,
 ) -> None:
-    mine = owned(make_post("My post"), writer)
+    mine = owned(make_post("My post"), wren)
     theirs = owned(make_post("Their post"), other)
     held_on(make_comment, mine, 1)
     held_on(make_comment, theirs, 4)
-    page = signed_in_as(app, writer).get("/editor/").text
+    page = signed_in_as(app, wren).get("/editor/").text
     assert waiting_link(mine, 1) in page
     assert f"?post={theirs.id}" not in page and "4 waiting" not in page
     assert '<span id="comments-waiting">(1 waiting)</span>' in page

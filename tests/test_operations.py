@@ -18,7 +18,8 @@ from blog.cli.prepare import prepare_database
 from blog.comments.spam import form_started_token
 from blog.core import ratelimit
 from blog.core.db import write_transaction
-from blog.core.models import Author, Comment, Post, RateLimitHit, Tag, utcnow
+from blog.core.models import Author, Comment, Post, Tag, utcnow
+from blog.core.records import RateLimitHit
 from blog.extensions import db
 from tests.background import comments_arriving
 from tests.conftest import PostFactory

@@ -24,7 +24,8 @@ from sqlalchemy import func, select, text
 from blog import create_app
 from blog.comments.spam import form_started_token
 from blog.core.markdown import render_post
-from blog.core.models import Author, AuthSession, Comment, CommentStatus, Post, PostStatus, utcnow
+from blog.core.models import Author, Comment, CommentStatus, Post, PostStatus, utcnow
+from blog.core.records import AuthSession
 from blog.extensions import db
 from tests.conftest import PostFactory, account, cheap_password_hash, signed_in_as
 

@@ -16,7 +16,8 @@ from blog.accounts.service import (
     hash_password,
     prune_sessions,
 )
-from blog.core.models import Author, AuthSession, Limits, Post, Role
+from blog.core.models import Author, Limits, Post, Role
+from blog.core.records import AuthSession
 from blog.core.web import Refused
 from blog.extensions import db
 

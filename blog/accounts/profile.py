@@ -10,7 +10,8 @@ from sqlalchemy import CursorResult, delete, select
 
 from blog.accounts.service import MIN_PASSWORD_LENGTH, SignedIn, authenticate, hash_password
 from blog.core.db import write_transaction
-from blog.core.models import Author, AuthSession
+from blog.core.models import Author
+from blog.core.records import AuthSession
 from blog.core.web import Refused
 from blog.extensions import db
 

@@ -16,7 +16,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from blog.core import ratelimit
 from blog.core.db import write_transaction
-from blog.core.models import Author, AuthSession, Limits, Post, Role, utcnow
+from blog.core.models import Author, Limits, Post, Role, utcnow
+from blog.core.records import AuthSession
 from blog.core.web import Refused
 from blog.extensions import db, login_manager
 

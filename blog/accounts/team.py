@@ -12,7 +12,8 @@ from sqlalchemy import CursorResult, delete, func, select, update
 
 from blog.accounts.service import MIN_PASSWORD_LENGTH, editors_who_can_sign_in, hash_password
 from blog.core.db import write_transaction
-from blog.core.models import Author, Invite, Post, Role, utcnow
+from blog.core.models import Author, Post, Role, utcnow
+from blog.core.records import Invite
 from blog.core.web import Refused
 from blog.extensions import db
 
@@ -118,6 +119,13 @@ def accept(token: str, *, name: str, password: str) -> Author:
         )
         db.session.add(author)
     return author
+
+
+def other_authors(author_id: int) -> list[Author]:
+    """Every account but this one, by email: who could take over its posts."""
+    return list(
+        db.session.scalars(select(Author).where(Author.id != author_id).order_by(Author.email))
+    )
 
 
 def post_count(author: Author) -> int:

@@ -219,13 +219,12 @@ def remove(author_id: int) -> Response | str:
             given = f"; their {moved} post(s) are now someone else's" if moved else ""
             flash(f"{name} is removed{given}.", "success")
             return redirect(url_for("accounts.authors"), 303)
-    others = [row for row, _posts in service.authors_with_post_counts() if row.id != author.id]
     html = render_page(
         "accounts/remove.html",
         "content",
         author=author,
         posts=team.post_count(author),
-        others=others,
+        others=team.other_authors(author.id),
         refused=refused,
     )
     return refusal_response(refused, html) if refused else html

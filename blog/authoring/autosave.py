@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 
 from blog.core.db import write_transaction
-from blog.core.models import Author, Autosave, Post, utcnow
+from blog.core.models import Author, Post, utcnow
+from blog.core.records import Autosave
 from blog.extensions import db
 
 
@@ -30,15 +31,20 @@ def _key(post_id: int | None) -> str:
     return f"post-{post_id}" if post_id else "new"
 
 
+def _kept(author: Author, post: Post | None) -> Autosave | None:
+    """The author's autosave of this post (one at most: the unique key says so)."""
+    return db.session.scalar(
+        select(Autosave).where(
+            Autosave.author_id == author.id,
+            Autosave.draft_key == _key(post.id if post else None),
+        )
+    )
+
+
 def keep(author: Author, post: Post | None, typed: Typed) -> Autosave:
     """Store the text as typed (replacing the last autosave of this post by this author)."""
     with write_transaction():
-        found = db.session.scalar(
-            select(Autosave).where(
-                Autosave.author_id == author.id,
-                Autosave.draft_key == _key(post.id if post else None),
-            )
-        )
+        found = _kept(author, post)
         if found is None:
             found = Autosave(
                 author_id=author.id,
@@ -64,12 +70,7 @@ def _differs(autosave: Autosave, post: Post) -> bool:
 
 def offered(author: Author, post: Post | None) -> Autosave | None:
     """The autosave to offer back: newer than the saved post and different from it."""
-    found = db.session.scalar(
-        select(Autosave).where(
-            Autosave.author_id == author.id,
-            Autosave.draft_key == _key(post.id if post else None),
-        )
-    )
+    found = _kept(author, post)
     if found is None:
         return None
     if post is not None and (found.saved_at <= post.updated_at or not _differs(found, post)):

@@ -15,7 +15,8 @@ from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from blog.core import cachestate, pagefiles
-from blog.core.models import Author, Comment, Post, Redirect, SiteFlag, Tag
+from blog.core.models import Author, Comment, Post, Redirect, Tag
+from blog.core.records import SiteFlag
 
 # What the reader pages show; sessions, rate-limit counters, revisions and the like are not.
 SHOWN = (Post, Comment, Tag, Author, Redirect, SiteFlag)

@@ -55,16 +55,9 @@ from sqlalchemy.sql.expression import cast as sql_cast
 
 from blog.core.db import write_transaction
 from blog.core.localtime import local_month, site_zone, zone_name
-from blog.core.models import (
-    Comment,
-    CommentStatus,
-    ListingCount,
-    Post,
-    PostKind,
-    PostStatus,
-    post_tags,
-)
+from blog.core.models import Comment, CommentStatus, Post, PostKind, PostStatus, post_tags
 from blog.core.months import count_by_month
+from blog.core.records import ListingCount
 from blog.extensions import db
 
 POSTS: Final = "posts"

@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 from flask import current_app, request
 from sqlalchemy import delete, func, insert, select
 
-from blog.core.models import RateLimitHit, utcnow
+from blog.core.models import utcnow
+from blog.core.records import RateLimitHit
 from blog.extensions import db
 
 

@@ -15,12 +15,12 @@ from blog.core.models import (
     CommentStatus,
     Post,
     PostStatus,
-    SiteFlag,
     Tag,
     post_tags,
     utcnow,
 )
 from blog.core.posts import tags_named
+from blog.core.records import SiteFlag
 from blog.core.text import slugify
 from blog.demo import content
 from blog.extensions import db

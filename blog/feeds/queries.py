@@ -8,8 +8,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from blog.core.counts import TAG
-from blog.core.models import Author, ListingCount, Post, PostKind, Tag, post_tags, utcnow
+from blog.core.models import Author, Post, PostKind, Tag, post_tags, utcnow
 from blog.core.posts import by_author, every_post, is_visible, listing_posts, listing_size, tagged
+from blog.core.records import ListingCount
 from blog.extensions import db
 
 

@@ -13,7 +13,8 @@ from blog.authoring.trash import empty_old
 from blog.core import counts
 from blog.core.db import write_transaction
 from blog.core.markdown import render_post
-from blog.core.models import Comment, Post, RateLimitHit, utcnow
+from blog.core.models import Comment, Post, utcnow
+from blog.core.records import RateLimitHit
 from blog.extensions import db
 
 

@@ -13,7 +13,8 @@ from sqlalchemy import insert, select
 
 from blog.core.counts import chunks
 from blog.core.markdown import render_comment
-from blog.core.models import Comment, CommentStatus, ImportedItem, Limits, Post
+from blog.core.models import Comment, CommentStatus, Limits, Post
+from blog.core.records import ImportedItem
 from blog.core.text import content_digest
 from blog.extensions import db
 from blog.portability.ledger import ImportReport, made_before

@@ -13,7 +13,8 @@ from sqlalchemy import delete, select
 
 from blog.core.counts import chunks
 from blog.core.db import write_transaction
-from blog.core.models import Author, Comment, ImportedItem, Post, Tag
+from blog.core.models import Author, Comment, Post, Tag
+from blog.core.records import ImportedItem
 from blog.extensions import db
 from blog.portability.source import Site
 

@@ -14,7 +14,7 @@ from flask import abort
 from sqlalchemy import func, select
 
 from blog.core import counts
-from blog.core.models import Author, ListingCount, Post, Tag, post_tags, utcnow
+from blog.core.models import Author, Post, Tag, post_tags, utcnow
 from blog.core.posts import (
     Listing,
     by_author,
@@ -24,6 +24,7 @@ from blog.core.posts import (
     listing_size,
     tagged,
 )
+from blog.core.records import ListingCount
 from blog.extensions import db
 
 
