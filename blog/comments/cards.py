@@ -17,8 +17,7 @@ from typing import Any
 from flask import current_app, request
 from markupsafe import Markup
 
-from blog.comments.queries import CommentNode
-from blog.core.models import Comment
+from blog.comments.queries import CommentNode, CommentView
 
 # Per server process; an item is about 1.5 KB, so this holds some 5,000 of them.
 BUDGET_BYTES = 8 * 1024 * 1024
@@ -58,7 +57,7 @@ _heads = Kept(BUDGET_BYTES)
 
 
 def head_key(
-    comment: Comment, in_reply_to: str | None, can_reply: bool, place: Hashable
+    comment: CommentView, in_reply_to: str | None, can_reply: bool, place: Hashable
 ) -> Hashable:
     """Everything the head template reads, and where it is rendered (`place`: zone, URL root)."""
     post = comment.post

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from flask import current_app, session
 from sqlalchemy import exists, select
 
-from blog.comments.queries import CommentNode
+from blog.comments.queries import CommentNode, CommentView
 from blog.core.models import Comment, CommentStatus, utcnow
 from blog.core.web import Refused
 from blog.extensions import db
@@ -79,7 +79,7 @@ def own_comments() -> dict[int, str]:
     return {int(key): token_hash(token) for key, (_when, token) in _remembered().items()}
 
 
-def owns(comment: Comment, own: Mapping[int, str]) -> bool:
+def owns(comment: Comment | CommentView, own: Mapping[int, str]) -> bool:
     """True when this browser holds the secret of `comment`."""
     expected = own.get(comment.id)
     return (
@@ -90,7 +90,10 @@ def owns(comment: Comment, own: Mapping[int, str]) -> bool:
 
 
 def change_refusal(
-    comment: Comment, own: Mapping[int, str], has_replies: bool, now: datetime | None = None
+    comment: Comment | CommentView,
+    own: Mapping[int, str],
+    has_replies: bool,
+    now: datetime | None = None,
 ) -> Refused | None:
     """Why this browser may not change `comment` (edit or delete), or None when it may."""
     if comment.status == CommentStatus.SPAM.value:

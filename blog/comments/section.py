@@ -13,7 +13,7 @@ from flask import current_app, render_template, session
 
 from blog.comments.forms import CommentForm
 from blog.comments.ownership import editable_ids, own_comments
-from blog.comments.queries import CommentNode, comment_threads, thread_of
+from blog.comments.queries import CommentNode, CommentView, comment_threads, thread_of
 from blog.comments.service import signed_in_author
 from blog.comments.spam import form_started_token
 from blog.core.models import Comment, CommentStatus, Post
@@ -188,7 +188,7 @@ def render_posted(post: Post, comment: Comment, status: Status) -> Posted:
         "focus_id": comment.id,
     }
     if comment.parent_id is None:
-        threads = [CommentNode(comment)]
+        threads = [CommentNode(CommentView.of(comment))]
         html = render_fragment(
             SECTION_TEMPLATE,
             "comment_form_section",

@@ -63,6 +63,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def comment_anchor(comment_id: int) -> str:
+    """The fragment id of a comment on its article page."""
+    return f"comment-{comment_id}"
+
+
 class PostStatus(enum.StrEnum):
     """Where a post stands; only published (and due scheduled) posts reach readers."""
 
@@ -198,7 +203,7 @@ class Comment(Model):
     @property
     def anchor(self) -> str:
         """The fragment id of this comment on its article page."""
-        return f"comment-{self.id}"
+        return comment_anchor(self.id)
 
     def __repr__(self) -> str:
         return f"<Comment {self.id} on post {self.post_id}>"
