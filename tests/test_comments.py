@@ -727,3 +727,53 @@ def test_rate_limit_behind_a_proxy_counts_the_real_client(app: Flask, post: Post
     assert from_client("203.0.113.6", "From six") == 303
     # A forged extra address in front does not make a new client.
     assert from_client("198.51.100.1, 203.0.113.5", "Forged") == 429
+
+
+def test_form_parts_only_where_comments_are_taken(
+    app: Flask, client: FlaskClient, post: Post, make_post: PostFactory
+) -> None:
+    """A form asks for its token and stamp: refused with the reason the post gives."""
+
+    def parts(slug: str) -> Any:
+        return client.get(f"/posts/{slug}/comments/form-parts")
+
+    assert parts(post.slug).status_code == 200
+    post.comments_closed = True
+    db.session.commit()
+    closed = parts(post.slug)
+    assert closed.status_code == 403 and "Comments are closed on this article." in closed.text
+    aged = make_post("Old news", published_at=utcnow() - timedelta(days=40))
+    assert parts(aged.slug).status_code == 200
+    app.config["COMMENTS_CLOSE_AFTER_DAYS"] = 30
+    assert parts(aged.slug).status_code == 403
+    for status in (PostStatus.DRAFT, PostStatus.SCHEDULED):
+        hidden = make_post(f"Hidden {status.value}", status=status)
+        hidden.published_at = utcnow() + timedelta(days=1)
+        db.session.commit()
+        assert parts(hidden.slug).status_code == 404
+    assert parts("no-such-post").status_code == 404
+
+
+def test_the_limits_say_which_one_was_reached(app: Flask, client: FlaskClient, post: Post) -> None:
+    """The three limits are asked together, and the answer names the one that applies.
+
+    A used form comes before a rate, the browser's rate before the address's; each 429 says
+    how long to wait.
+    """
+    app.config.update(
+        COMMENT_RATE_LIMIT=1,
+        COMMENT_RATE_WINDOW=600,
+        COMMENT_ADDRESS_RATE_LIMIT=1,
+        COMMENT_ADDRESS_RATE_WINDOW=3600,
+    )
+    stamp = form_started_token()
+    assert send(client, post, started=stamp, body="The one allowed").status_code == 303
+    used = send(client, post, started=stamp, body="Same stamp, over both rates")
+    assert used.status_code == 422 and "already used to post a comment" in used.text
+    browser = send(client, post, body="Fresh stamp, same browser")
+    assert browser.status_code == 429 and "faster than this blog allows" in browser.text
+    assert 590 <= int(browser.headers["Retry-After"]) <= 600
+    network = app.test_client().post(f"/posts/{post.slug}/comments", data=form(body="Neighbour"))
+    assert network.status_code == 429 and "Very many comments" in network.text
+    assert 3590 <= int(network.headers["Retry-After"]) <= 3600
+    assert comments_stored() == 1

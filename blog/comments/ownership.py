@@ -58,7 +58,7 @@ def _keep(own: dict[str, tuple[float, str]]) -> None:
     session[OWN_COMMENTS_KEY] = {key: list(value) for key, value in own.items()}
 
 
-def remember_own(comment: Comment, token: str) -> None:
+def remember_own(comment: Comment | CommentView, token: str) -> None:
     """Keep the secret of `comment` in this browser's signed session cookie."""
     window = max(current_app.config["COMMENT_EDIT_SECONDS"], REMEMBER_SECONDS)
     now = utcnow().timestamp()

@@ -42,10 +42,10 @@ class CommentView:
         return comment_anchor(self.id)
 
     @classmethod
-    def of(cls, comment: Comment) -> CommentView:
-        """The view of a comment already loaded (one just stored)."""
-        values = [getattr(comment, name) for name in _VIEW_FIELDS]
-        return cls(comment.post, *values)
+    def of_values(cls, post: Post, ident: int, values: Mapping[str, Any]) -> CommentView:
+        """The view of the comment just stored as `ident` from these column values."""
+        row: list[Any] = [ident if name == "id" else values.get(name) for name in _VIEW_FIELDS]
+        return cls(post, *row)
 
 
 # The columns a view is read from, in the order of its fields (all but `post`).
@@ -164,7 +164,9 @@ def _threads(roots: Sequence[CommentView], replies: Sequence[CommentView]) -> li
     return [nodes[root.id] for root in roots]
 
 
-def page_of(comment: Comment, per_page: int, own: Mapping[int, str] | None = None) -> int:
+def page_of(
+    comment: Comment | CommentView, per_page: int, own: Mapping[int, str] | None = None
+) -> int:
     """The page of the comment section that shows `comment` (replies live with their root)."""
     root_id = comment.root_id or comment.id
     root = comment if root_id == comment.id else db.session.get(Comment, root_id)
@@ -182,7 +184,7 @@ def page_of(comment: Comment, per_page: int, own: Mapping[int, str] | None = Non
     return int(before or 0) // per_page + 1
 
 
-def thread_of(comment: Comment, own: Mapping[int, str] | None = None) -> CommentNode:
+def thread_of(comment: CommentView, own: Mapping[int, str] | None = None) -> CommentNode:
     """The whole thread `comment` belongs to (its top-level comment and every reply).
 
     Two statements, and a size that is the thread's, never the post's.
@@ -190,7 +192,7 @@ def thread_of(comment: Comment, own: Mapping[int, str] | None = None) -> Comment
     root_id = comment.root_id or comment.id
     post = comment.post
     if root_id == comment.id:
-        root = CommentView.of(comment)
+        root = comment
     else:
         root = _views(select(*_VIEW_COLUMNS).where(Comment.id == root_id), post)[0]
     replies = _views(

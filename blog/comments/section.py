@@ -59,7 +59,7 @@ def flashed_status() -> Status | None:
     return Status(message, kind, comment_id if isinstance(comment_id, int) else None)
 
 
-def posted_status(comment: Comment) -> Status:
+def posted_status(comment: CommentView) -> Status:
     """What the writer of a newly stored comment is told, next to that comment."""
     name = comment.author_name
     if comment.status == CommentStatus.APPROVED.value:
@@ -173,7 +173,7 @@ class Posted:
     retarget: str | None
 
 
-def render_posted(post: Post, comment: Comment, status: Status) -> Posted:
+def render_posted(post: Post, comment: CommentView, status: Status) -> Posted:
     """What changed when `comment` was stored, for htmx: never the whole comment section.
 
     A top-level comment is added at the end of the list, with a fresh form in place of the
@@ -188,7 +188,7 @@ def render_posted(post: Post, comment: Comment, status: Status) -> Posted:
         "focus_id": comment.id,
     }
     if comment.parent_id is None:
-        threads = [CommentNode(CommentView.of(comment))]
+        threads = [CommentNode(comment)]
         html = render_fragment(
             SECTION_TEMPLATE,
             "comment_form_section",

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from typing import Any
 
 from flask import current_app
 from flask_login import current_user
-from sqlalchemy import exists, select
+from sqlalchemy import exists, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from blog.comments import spam
@@ -21,6 +22,7 @@ from blog.comments.ownership import (
     owns,
     remember_own,
 )
+from blog.comments.queries import CommentView
 from blog.core.db import write_transaction
 from blog.core.markdown import render_comment
 from blog.core.models import Author, Comment, CommentStatus, Post, utcnow
@@ -37,6 +39,36 @@ CLOSED = "Comments are closed on this article."
 PARENT_GONE = "The comment you are replying to is no longer available."
 
 
+def comment_values(
+    *,
+    name: str,
+    body: str,
+    status: CommentStatus,
+    email: str | None = None,
+    website: str | None = None,
+    parent: Comment | None = None,
+    created_at: datetime | None = None,
+    body_html: str | None = None,
+    body_digest: str | None = None,
+) -> dict[str, Any]:
+    """The columns of a new comment but its post: rendered HTML, fingerprint and thread root.
+
+    `body_html` and `body_digest` may be passed when the caller has computed them already.
+    """
+    return {
+        "parent_id": parent.id if parent else None,
+        "root_id": (parent.root_id or parent.id) if parent else None,
+        "author_name": name,
+        "author_email": email.lower() if email else None,
+        "author_website": website or None,
+        "body_source": body,
+        "body_html": render_comment(body) if body_html is None else body_html,
+        "body_digest": content_digest(body) if body_digest is None else body_digest,
+        "status": status.value,
+        "created_at": created_at or utcnow(),
+    }
+
+
 def build_comment(
     post: Post,
     *,
@@ -50,23 +82,19 @@ def build_comment(
     body_html: str | None = None,
     body_digest: str | None = None,
 ) -> Comment:
-    """A new comment with its rendered HTML, duplicate fingerprint and thread root filled in.
-
-    `body_html` and `body_digest` may be passed when the caller has computed them already.
-    """
-    return Comment(
-        post=post,
+    """A new comment object on `post` (which may not be stored yet); see `comment_values`."""
+    values = comment_values(
+        name=name,
+        body=body,
+        status=status,
+        email=email,
+        website=website,
         parent=parent,
-        root_id=(parent.root_id or parent.id) if parent else None,
-        author_name=name,
-        author_email=email.lower() if email else None,
-        author_website=website or None,
-        body_source=body,
-        body_html=render_comment(body) if body_html is None else body_html,
-        body_digest=content_digest(body) if body_digest is None else body_digest,
-        status=status.value,
-        created_at=created_at or utcnow(),
+        created_at=created_at,
+        body_html=body_html,
+        body_digest=body_digest,
     )
+    return Comment(post=post, parent=parent, **values)
 
 
 def signed_in_author() -> Author | None:
@@ -118,21 +146,21 @@ def _check_duplicate(post_id: int, digest: str, ignore_id: int | None = None) ->
         raise Refused(DUPLICATE, 409, field="body")
 
 
-def submit_comment(post: Post, form: CommentForm, client: str, commenter: str) -> Comment:
+def submit_comment(post: Post, form: CommentForm, client: str, commenter: str) -> CommentView:
     """Store a valid form's comment on `post`, or raise Refused having stored nothing.
 
     `client` names the sender's address and `commenter` their browser, for the rate limits.
+    The row goes in as one INSERT, not through the ORM's unit of work: what the answer shows
+    of it is known here, and nothing else changes it before the commit.
     """
     if not comments_open(post, current_app.config["COMMENTS_CLOSE_AFTER_DAYS"]):
         raise Refused(CLOSED, 403)
     stamp = spam.check_not_a_bot(form)
     body = form.body.data or ""
     html = render_comment(body)
-    digest = content_digest(body)
     post_id = post.id
     token, owner_hash = new_owner_token()
     author = signed_in_author()
-    author_id = author.id if author else None
     approved_at_once = _moderates(author, post)
     now = utcnow()
     # The post read to find it is not read again: what matters of it (still visible, still
@@ -152,16 +180,13 @@ def submit_comment(post: Post, form: CommentForm, client: str, commenter: str) -
             parent = reply_target_of(post, form.parent_id.data)
             if parent is None:
                 raise Refused(PARENT_GONE, 422)
-        spam.check_stamp_unused(stamp, now)
-        spam.check_rate(commenter, client, now)
-        _check_duplicate(post_id, digest)
+        spam.check_limits(stamp, commenter, client, now)
         verdict = (
             spam.Verdict(CommentStatus.APPROVED)
             if approved_at_once
             else spam.moderation_status(html, form.email.data)
         )
-        comment = build_comment(
-            post,
+        values = comment_values(
             name=form.name.data or "",
             body=body,
             email=form.email.data,
@@ -170,14 +195,18 @@ def submit_comment(post: Post, form: CommentForm, client: str, commenter: str) -
             status=verdict.status,
             created_at=now,
             body_html=html,
-            body_digest=digest,
         )
-        comment.held_reason = verdict.held_reason
-        comment.owner_hash = owner_hash
-        # Only a signed-in session links a comment to an author, whatever name was typed.
-        comment.author_id = author_id
-        db.session.add(comment)
+        values.update(
+            post_id=post_id,
+            held_reason=verdict.held_reason,
+            owner_hash=owner_hash,
+            # Only a signed-in session links a comment to an author, whatever name was typed.
+            author_id=author.id if author else None,
+        )
+        # A duplicate is refused here by the unique index on (post, text): no lookup first.
+        ident = db.session.execute(insert(Comment).returning(Comment.id), [values]).scalar_one()
         spam.record_comment(commenter, client, stamp, now)
+    comment = CommentView.of_values(post, ident, values)
     remember_own(comment, token)
     return comment
 

@@ -109,13 +109,6 @@ def check_not_a_bot(form: CommentForm) -> Stamp:
     return stamp
 
 
-def check_stamp_unused(stamp: Stamp, now: datetime) -> None:
-    """Refuse a form stamp that already posted a comment; call inside the write transaction."""
-    bucket = f"{USED_FORM_BUCKET}:{stamp.nonce}"
-    if ratelimit.retry_after(bucket, 1, current_app.config["COMMENT_FORM_MAX_AGE"], now):
-        raise Refused(USED, 422, field="started")
-
-
 def _wait_phrase(seconds: int) -> str:
     if seconds < 90:
         return f"{seconds} seconds"
@@ -126,34 +119,44 @@ def _commenter_bucket(commenter: str) -> str:
     return f"{COMMENTER_BUCKET}:{ratelimit.private_key(commenter)}"
 
 
-def check_rate(commenter: str, client: str, now: datetime) -> None:
-    """Refuse (429) a commenter, or an address, over its limit; call inside the transaction."""
+def check_limits(stamp: Stamp, commenter: str, client: str, now: datetime) -> None:
+    """Refuse a used form stamp (422), or a commenter or address over its limit (429).
+
+    One statement for the three; call inside the write transaction, with `record_comment`
+    after the comment is stored, so no other process can slip in between.
+    """
     config = current_app.config
-    wait = ratelimit.retry_after(
-        _commenter_bucket(commenter),
-        config["COMMENT_RATE_LIMIT"],
-        config["COMMENT_RATE_WINDOW"],
+    used, by_commenter, by_address = ratelimit.retry_afters(
+        [
+            (f"{USED_FORM_BUCKET}:{stamp.nonce}", 1, config["COMMENT_FORM_MAX_AGE"]),
+            (
+                _commenter_bucket(commenter),
+                config["COMMENT_RATE_LIMIT"],
+                config["COMMENT_RATE_WINDOW"],
+            ),
+            (
+                f"{ADDRESS_BUCKET}:{client}",
+                config["COMMENT_ADDRESS_RATE_LIMIT"],
+                config["COMMENT_ADDRESS_RATE_WINDOW"],
+            ),
+        ],
         now,
     )
-    if wait is not None:
+    if used is not None:
+        raise Refused(USED, 422, field="started")
+    if by_commenter is not None:
         raise Refused(
             f"You are posting comments faster than this blog allows. Please wait "
-            f"{_wait_phrase(wait)} and try again.",
+            f"{_wait_phrase(by_commenter)} and try again.",
             429,
-            retry_after=wait,
+            retry_after=by_commenter,
         )
-    wait = ratelimit.retry_after(
-        f"{ADDRESS_BUCKET}:{client}",
-        config["COMMENT_ADDRESS_RATE_LIMIT"],
-        config["COMMENT_ADDRESS_RATE_WINDOW"],
-        now,
-    )
-    if wait is not None:
+    if by_address is not None:
         raise Refused(
             f"Very many comments are coming from your network right now. Please wait "
-            f"{_wait_phrase(wait)} and try again.",
+            f"{_wait_phrase(by_address)} and try again.",
             429,
-            retry_after=wait,
+            retry_after=by_address,
         )
 
 

@@ -20,13 +20,13 @@ from wtforms import ValidationError
 from blog.comments import cards, section, service, spam
 from blog.comments.forms import CommentEditForm, CommentForm
 from blog.comments.ownership import changeable_comment, editable_ids, own_comments
-from blog.comments.queries import comment_threads, page_of
+from blog.comments.queries import CommentView, comment_threads, page_of
 from blog.comments.section import Status, flashed_status, keep_status, placed
 from blog.core import ratelimit
 from blog.core.errors import error_response
 from blog.core.models import Comment, CommentStatus, Post
 from blog.core.pagecache import shared_page
-from blog.core.posts import comments_open, visible_post
+from blog.core.posts import comments_open, comments_open_at, visible_post
 from blog.core.security import same_origin
 from blog.core.web import Refused, page_number, refusal_response, render_page, wants_fragment
 from blog.extensions import csrf, db
@@ -128,7 +128,7 @@ def create(slug: str) -> BaseResponse | str:
     return _to_comment(slug, comment, 303)
 
 
-def _to_comment(slug: str, comment: Comment, status: int) -> BaseResponse:
+def _to_comment(slug: str, comment: Comment | CommentView, status: int) -> BaseResponse:
     """A redirect to the page of the comment section that shows `comment`, at the comment."""
     page = page_of(comment, current_app.config["COMMENTS_PER_PAGE"], own_comments())
     if page == 1:
@@ -188,8 +188,10 @@ def page(slug: str) -> str:
 @bp.get("/posts/<slug>/comments/form-parts")
 def form_parts(slug: str) -> Response:
     """A shared page's comment form asks for its token and stamp here when first used."""
-    post = _post_or_404(slug)
-    if not comments_open(post, current_app.config["COMMENTS_CLOSE_AFTER_DAYS"]):
+    taking = comments_open_at(slug, current_app.config["COMMENTS_CLOSE_AFTER_DAYS"])
+    if taking is None:
+        abort(404)
+    if not taking:
         raise Refused(service.CLOSED, 403)
     html = render_template("comments/form_parts.html", started=spam.form_started_token())
     response = Response(html, mimetype="text/html")

@@ -174,11 +174,33 @@ def neighbours(post: Post) -> tuple[Neighbour | None, Neighbour | None]:
 
 def comments_open(post: Post, close_after_days: int, now: datetime | None = None) -> bool:
     """Whether readers may still comment on `post` (closed by hand, or by age)."""
-    if post.comments_closed:
+    return _open(post.comments_closed, post.published_at, close_after_days, now)
+
+
+def _open(
+    closed: bool, published_at: datetime | None, close_after_days: int, now: datetime | None
+) -> bool:
+    if closed:
         return False
-    if close_after_days and post.published_at is not None:
-        return post.published_at > (now or utcnow()) - timedelta(days=close_after_days)
+    if close_after_days and published_at is not None:
+        return published_at > (now or utcnow()) - timedelta(days=close_after_days)
     return True
+
+
+def comments_open_at(slug: str, close_after_days: int) -> bool | None:
+    """`comments_open` for the visible post at `slug` (None: no such post), reading two columns.
+
+    Asked each time a reader first uses a comment form: no post object is built for it.
+    """
+    now = utcnow()
+    found = db.session.execute(
+        select(Post.comments_closed, Post.published_at).where(
+            Post.slug == slug, is_visible(now), is_article()
+        )
+    ).first()
+    if found is None:
+        return None
+    return _open(found.comments_closed, found.published_at, close_after_days, now)
 
 
 def visible_page(slug: str) -> Post | None:
