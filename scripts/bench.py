@@ -11,11 +11,12 @@ What it does, every process it starts being stopped again at the end (also on Ct
    writes. That row's target is a ratio to the same file served by the same nginx over the same
    TLS (at 172 KB a page, encryption on both ends is most of the cost); the table shows the
    ratio to the plain-HTTP reference too.
-3. Drives each page with `wrk`: throughput with 32 connections, then latency with 2 (a page's
-   p50 at 2 connections is its own cost, not time spent queueing), and htmx comment posting
-   (scripts/bench_post.lua) on the post with 1,000 comments, then Isso's `POST /new` the same
-   way (scripts/bench_isso.py: Isso 0.14 in .bench/isso-venv, same server, same connections)
-   for the posting target. Counts each page's SQL statements
+3. Drives each page with `wrk`: throughput with 32 connections, then latency with 1 (a page's
+   p50 at 1 connection is its own cost, never time spent queueing: 2 connections land on the
+   same worker as often as not, which doubled some p50s from one run to the next). Then htmx
+   comment posting (scripts/bench_post.lua) on the post with 1,000 comments, and Isso's
+   `POST /new` the same way (scripts/bench_isso.py: Isso 0.14 in .bench/isso-venv, same
+   server, same connections) for the posting target. Counts each page's SQL statements
    in-process, times the import of a 50 MB WordPress export, and measures the app server's memory.
 4. Prints a table with the issue's targets beside the figures, and writes it all as JSON to
    `.bench/results-<scale>.json`.
@@ -64,7 +65,7 @@ SCALE = os.environ.get("SCALE", "default")
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 ROWS = [word for word in os.environ.get("BENCH_ROWS", "").split(",") if word]
 CONNECTIONS = 32  # throughput: as the issue measured (wrk -t2 -c32)
-LATENCY_CONNECTIONS = 2  # latency: a page's own cost
+LATENCY_CONNECTIONS = 1  # latency: a page's own cost (see the docstring)
 POSTERS = 8  # posting: as Isso was measured (wrk -c8)
 # Isso's rate in the issue's own measurement; used only when Isso cannot be measured here.
 ISSO_POSTS_PER_SECOND = 171.0
@@ -319,7 +320,7 @@ class Row:
 
 
 def measure(row: Row, server: AppServer | None, uncached: AppServer | None = None) -> None:
-    """Throughput at 32 connections, latency at 2, the page's size and the server's memory.
+    """Throughput at 32 connections, latency at 1, the page's size and the server's memory.
 
     With `uncached` (the same blog, page cache off), the page's latency there too: what the page
     costs to make, which is what must not grow with the size of the blog.

@@ -48,8 +48,7 @@ def small_bodies() -> None:
 
 
 def _post_or_404(slug: str) -> Post:
-    # Comment pages and answers never show the post's tags: not loaded.
-    post = visible_post(slug, with_tags=False)
+    post = visible_post(slug, byline=False)
     if post is None:
         abort(404)
     return post
@@ -142,7 +141,7 @@ def permalink(comment_id: int) -> BaseResponse:
     comment = db.session.get(Comment, comment_id)
     if comment is None or comment.status != CommentStatus.APPROVED.value:
         abort(404)
-    post = visible_post(comment.post.slug, with_tags=False)
+    post = visible_post(comment.post.slug, byline=False)
     if post is None:
         abort(404)
     return _to_comment(post.slug, comment, 302)

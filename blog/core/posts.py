@@ -46,15 +46,15 @@ def is_article() -> ColumnElement[bool]:
     return Post.kind == PostKind.POST.value
 
 
-def visible_post(slug: str, with_tags: bool = True) -> Post | None:
-    """The visible post (not page) at this slug, with its author, and its tags unless not shown."""
-    query = (
-        select(Post)
-        .where(Post.slug == slug, is_visible(), is_article())
-        .options(joinedload(Post.author))
-    )
-    if with_tags:
-        query = query.options(selectinload(Post.tags))
+def visible_post(slug: str, byline: bool = True) -> Post | None:
+    """The visible post (not page) at this slug; with its author and tags for its byline.
+
+    Comment endpoints show neither (`byline=False`): a page that does after all loads them
+    when first used.
+    """
+    query = select(Post).where(Post.slug == slug, is_visible(), is_article())
+    if byline:
+        query = query.options(joinedload(Post.author), selectinload(Post.tags))
     return db.session.scalar(query)
 
 
