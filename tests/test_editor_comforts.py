@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -9,6 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from blog.authoring import autosave
 from blog.core.models import Post, utcnow
 from blog.core.records import Autosave
 from blog.extensions import db
@@ -61,10 +63,13 @@ def test_an_autosave_is_offered_back_and_restored(author_client: FlaskClient) ->
     page = author_client.get("/editor/posts/new").text
     assert "Restore unsaved text from" in page
     assert "Unsaved words" not in page.split('id="editor-form"')[1].split("</form>")[0]
-    restored = author_client.get("/editor/posts/new?restore=1").text
-    assert "The unsaved text is back in the form." in restored
-    assert ">Unsaved words</textarea>" in restored
-    assert 'value="Half a thought"' in restored
+    for link in ("/editor/posts/new?restore=1", "/editor/posts/new?restore=new"):
+        # "new": the key of a text autosaved by an editor page served before draft keys.
+        assert link.endswith("=1") or link in page
+        restored = author_client.get(link).text
+        assert "The unsaved text is back in the form." in restored
+        assert ">Unsaved words</textarea>" in restored
+        assert 'value="Half a thought"' in restored
 
 
 def test_autosave_of_a_saved_post_is_offered_only_while_newer_and_different(
@@ -168,3 +173,78 @@ def test_a_failed_save_marks_the_first_field_in_error(author_client: FlaskClient
     assert 'id="editor-publish_at" name="publish_at"' in response.text
     field = response.text.split('id="editor-publish_at"')[1].split(">")[0]
     assert 'aria-invalid="true"' in field and "autofocus" in field
+
+
+# --- two new posts at once ----------------------------------------------------------------------
+
+
+def draft_key_on(page: str) -> str:
+    """The draft key of the editor form on a new post's page."""
+    found = re.search(r'<input type="hidden" name="draft_key" value="(new-[^"]+)">', page)
+    assert found, "a new post's editor names its autosaves"
+    return found.group(1)
+
+
+def test_two_new_posts_in_two_tabs_keep_their_own_text(author_client: FlaskClient) -> None:
+    first = draft_key_on(author_client.get("/editor/posts/new").text)
+    second = draft_key_on(author_client.get("/editor/posts/new").text)
+    assert first != second
+    for key, body in ((first, "About the weir"), (second, "About the lock")):
+        sent = typed(draft_key=key, body=body)
+        assert author_client.post("/editor/autosave", data=sent, headers=HX).status_code == 200
+    assert autosaves() == 2
+    # Typing on in the first tab changes the first text only.
+    author_client.post(
+        "/editor/autosave", data=typed(draft_key=first, body="About the weir, again"), headers=HX
+    )
+    kept = {
+        key: body
+        for key, body in db.session.execute(select(Autosave.draft_key, Autosave.body_source))
+    }
+    assert kept == {first: "About the weir, again", second: "About the lock"}
+    # A new page offers the newest, restores it by its key, and keeps writing to it.
+    page = author_client.get("/editor/posts/new").text
+    assert f"/editor/posts/new?restore={first}" in page
+    restored = author_client.get(f"/editor/posts/new?restore={first}").text
+    assert ">About the weir, again</textarea>" in restored
+    assert draft_key_on(restored) == first
+    assert "Restore unsaved text" not in restored
+    # Saved, it forgets its own text only; the other is offered next.
+    saved = author_client.post("/editor/posts/new", data=typed(draft_key=first, title="Weir"))
+    assert saved.status_code == 303
+    assert db.session.scalars(select(Autosave.draft_key)).all() == [second]
+    assert f"/editor/posts/new?restore={second}" in author_client.get("/editor/posts/new").text
+    # Discarded from its offer, it is gone.
+    author_client.post("/editor/autosave/discard", data={"post_id": "", "draft_key": second})
+    assert autosaves() == 0
+    assert "Restore unsaved text" not in author_client.get("/editor/posts/new").text
+
+
+def test_a_page_is_not_offered_its_own_text(author_client: FlaskClient) -> None:
+    key = draft_key_on(author_client.get("/editor/posts/new").text)
+    author_client.post("/editor/autosave", data=typed(draft_key=key), headers=HX)
+    # Saving fails (no title): the page comes back with what was typed, not an offer of it.
+    refused = author_client.post("/editor/posts/new", data=typed(draft_key=key, title=""))
+    assert refused.status_code == 422
+    assert "Restore unsaved text" not in refused.text
+    assert draft_key_on(refused.text) == key
+
+
+def test_forged_draft_keys_are_refused(author_client: FlaskClient) -> None:
+    for forged in ("post-1", "new-short", "new-" + "x" * 40, "other"):
+        sent = typed(draft_key=forged)
+        response = author_client.post("/editor/autosave", data=sent, headers=HX)
+        assert response.status_code == 422, forged
+        assert "out of date" in response.text
+    assert autosaves() == 0
+    page = author_client.get("/editor/posts/new?restore=post-1")
+    assert page.status_code == 200 and "The unsaved text is back" not in page.text
+
+
+def test_unsaved_new_posts_are_kept_a_few_at_a_time(author_client: FlaskClient) -> None:
+    keys = [autosave.new_draft_key() for _ in range(autosave.KEEP_NEW_DRAFTS + 3)]
+    for number, key in enumerate(keys):
+        sent = typed(draft_key=key, body=f"Draft number {number}")
+        author_client.post("/editor/autosave", data=sent, headers=HX)
+    kept = set(db.session.scalars(select(Autosave.draft_key)))
+    assert kept == set(keys[-autosave.KEEP_NEW_DRAFTS :])

@@ -13,6 +13,7 @@ from blog.core.localtime import to_local
 from blog.core.markdown import images_without_alt
 from blog.core.models import Limits, Post, PostRevision, PostStatus
 from blog.core.permissions import may_edit
+from blog.core.records import Autosave
 from blog.core.security import authors_only, current_author
 from blog.core.text import split_tags
 from blog.core.web import (
@@ -79,8 +80,7 @@ def dashboard() -> str:
     )
 
 
-def _form_for(post: Post | None, restore: bool = False) -> PostForm:
-    kept = autosave.offered(current_author(), post) if restore else None
+def _form_for(post: Post | None, kept: Autosave | None = None) -> PostForm:
     if kept is not None:
         # The autosaved text over the saved post's settings (status and time are not autosaved).
         form = _form_for(post)
@@ -124,22 +124,34 @@ def _preview_post(form: PostForm) -> service.PreviewPost:
     )
 
 
-def _editor_page(post: Post | None, form: PostForm, restored: bool = False) -> str:
+def _editor_page(post: Post | None, form: PostForm, draft: str, restored: bool = False) -> str:
+    """The editor; `draft` names a new post's autosaves (see `autosave`), unused for a post."""
+    offered = None if restored else autosave.offered(current_author(), post, besides=draft)
     return render_page(
         "authoring/edit.html",
         "editor_form",
         post=post,
         form=form,
+        draft_key=draft,
         preview=_preview_post(form),
         status_choices=STATUS_CHOICES,
-        offered=None if restored else autosave.offered(current_author(), post),
+        offered=offered,
         restored=restored,
         undescribed=images_without_alt(form.body.data or ""),
     )
 
 
+def _draft_key() -> str:
+    """The draft key a new post's form sent (refused when forged: it names other autosaves)."""
+    draft = autosave.draft_key_of(request.form.get("draft_key"))
+    if draft is None:
+        raise Refused("This editor page is out of date: please reload it.", 422)
+    return draft
+
+
 def _save(post: Post | None) -> Response:
     form = PostForm()
+    draft = _draft_key()
     was_live = post is not None and post.status == PostStatus.PUBLISHED.value
     try:
         if not form.validate():
@@ -160,8 +172,8 @@ def _save(post: Post | None) -> Response:
     except Refused as refused:
         if refused.field:
             getattr(form, refused.field).errors = [refused.message]
-        return refusal_response(refused, _editor_page(post, form))
-    autosave.forget(current_author(), post.id if post else None)
+        return refusal_response(refused, _editor_page(post, form, draft))
+    autosave.forget(current_author(), post.id if post else None, draft)
     message = UPDATED if was_live and saved.status == "published" else SAVED[saved.status]
     if wants_fragment():
         # Ctrl/Cmd+S: saved without leaving the page; the script learns the post's address.
@@ -176,8 +188,14 @@ def new() -> Response | str:
     """Write a new post."""
     if request.method == "POST":
         return _save(None)
-    restore = request.args.get("restore") == "1"
-    return _editor_page(None, _form_for(None, restore), restore)
+    kept = None
+    if restore := request.args.get("restore"):
+        # "1": the newest unsaved new post (links made before draft keys); else that draft.
+        asked = None if restore == "1" else autosave.draft_key_of(restore)
+        if restore == "1" or asked is not None:
+            kept = autosave.offered(current_author(), None, draft=asked)
+    draft = kept.draft_key if kept else autosave.new_draft_key()
+    return _editor_page(None, _form_for(None, kept), draft, restored=kept is not None)
 
 
 @bp.route("/posts/<int:post_id>", methods=["GET", "POST"])
@@ -187,7 +205,8 @@ def edit(post_id: int) -> Response | str:
     if request.method == "POST":
         return _save(post)
     restore = request.args.get("restore") == "1"
-    return _editor_page(post, _form_for(post, restore), restore)
+    kept = autosave.offered(current_author(), post) if restore else None
+    return _editor_page(post, _form_for(post, kept), autosave.LEGACY_NEW, kept is not None)
 
 
 def _autosaved_post() -> Post | None:
@@ -226,6 +245,7 @@ def keep_typed() -> Response | str:
             summary=form.summary.data or "",
             body=form.body.data or "",
         ),
+        _draft_key(),
     )
     if not wants_fragment():
         return _back_to_editor(post)
@@ -236,7 +256,7 @@ def keep_typed() -> Response | str:
 def discard_typed() -> Response:
     """Forget the autosaved text the editor offered back."""
     post = _autosaved_post()
-    autosave.forget(current_author(), post.id if post else None)
+    autosave.forget(current_author(), post.id if post else None, _draft_key())
     flash("The unsaved text is discarded.", "success")
     return _back_to_editor(post)
 
