@@ -73,6 +73,32 @@ def test_autosave_brings_the_text_back_after_a_reload(authoring_server: str, pag
     assert problems.unexpected() == []
 
 
+def test_two_new_posts_in_two_tabs_are_both_kept(
+    authoring_server: str, page: Page, context: BrowserContext
+) -> None:
+    problems = open_new_post(page, authoring_server)
+    other = context.new_page()
+    problems.watch(other)
+    other.goto(authoring_server + "/editor/posts/new")
+    first, second = unique("The first tab's words"), unique("The second tab's words")
+    for tab, words in ((page, first), (other, second)):
+        tab.locator("#editor-title").fill(unique("Two tabs"))
+        tab.locator("#editor-body").press_sequentially(words, delay=5)
+        expect(tab.locator("#autosave-status")).to_contain_text("Autosaved at", timeout=10_000)
+    other.close(run_before_unload=False)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.goto(authoring_server + "/editor/posts/new")
+    # The newest comes back first; discarded, the other one is offered next.
+    page.locator("#autosave-offer").get_by_role("link", name="Restore it").click()
+    expect(body(page)).to_have_value(second)
+    page.goto(authoring_server + "/editor/posts/new")
+    page.locator("#autosave-offer").get_by_role("button", name="Discard it").click()
+    expect(page.locator("#messages")).to_contain_text("The unsaved text is discarded.")
+    page.locator("#autosave-offer").get_by_role("link", name="Restore it").click()
+    expect(body(page)).to_have_value(first)
+    assert problems.unexpected() == []
+
+
 def test_ctrl_s_saves_without_leaving_the_page(authoring_server: str, page: Page) -> None:
     problems = open_new_post(page, authoring_server)
     title = unique("Saved with the keyboard")
