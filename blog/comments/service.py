@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 from flask import current_app
 from flask_login import current_user
@@ -39,62 +39,41 @@ CLOSED = "Comments are closed on this article."
 PARENT_GONE = "The comment you are replying to is no longer available."
 
 
-def comment_values(
-    *,
-    name: str,
-    body: str,
-    status: CommentStatus,
-    email: str | None = None,
-    website: str | None = None,
-    parent: Comment | None = None,
-    created_at: datetime | None = None,
-    body_html: str | None = None,
-    body_digest: str | None = None,
-) -> dict[str, Any]:
-    """The columns of a new comment but its post: rendered HTML, fingerprint and thread root.
+class CommentFields(TypedDict, total=False):
+    """What a new comment is made from, besides its post (see `comment_values`)."""
 
-    `body_html` and `body_digest` may be passed when the caller has computed them already.
-    """
+    name: Required[str]
+    body: Required[str]
+    status: Required[CommentStatus]
+    email: str | None
+    website: str | None
+    parent: Comment | None
+    created_at: datetime | None
+    body_html: str | None  # when the caller has rendered it already
+    body_digest: str | None  # likewise
+
+
+def comment_values(**given: Unpack[CommentFields]) -> dict[str, Any]:
+    """The columns of a new comment but its post: rendered HTML, fingerprint and thread root."""
+    parent, body, email = given.get("parent"), given["body"], given.get("email")
+    body_html, body_digest = given.get("body_html"), given.get("body_digest")
     return {
         "parent_id": parent.id if parent else None,
         "root_id": (parent.root_id or parent.id) if parent else None,
-        "author_name": name,
+        "author_name": given["name"],
         "author_email": email.lower() if email else None,
-        "author_website": website or None,
+        "author_website": given.get("website") or None,
         "body_source": body,
         "body_html": render_comment(body) if body_html is None else body_html,
         "body_digest": content_digest(body) if body_digest is None else body_digest,
-        "status": status.value,
-        "created_at": created_at or utcnow(),
+        "status": given["status"].value,
+        "created_at": given.get("created_at") or utcnow(),
     }
 
 
-def build_comment(
-    post: Post,
-    *,
-    name: str,
-    body: str,
-    status: CommentStatus,
-    email: str | None = None,
-    website: str | None = None,
-    parent: Comment | None = None,
-    created_at: datetime | None = None,
-    body_html: str | None = None,
-    body_digest: str | None = None,
-) -> Comment:
+def build_comment(post: Post, **given: Unpack[CommentFields]) -> Comment:
     """A new comment object on `post` (which may not be stored yet); see `comment_values`."""
-    values = comment_values(
-        name=name,
-        body=body,
-        status=status,
-        email=email,
-        website=website,
-        parent=parent,
-        created_at=created_at,
-        body_html=body_html,
-        body_digest=body_digest,
-    )
-    return Comment(post=post, parent=parent, **values)
+    return Comment(post=post, parent=given.get("parent"), **comment_values(**given))
 
 
 def signed_in_author() -> Author | None:
