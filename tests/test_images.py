@@ -13,6 +13,8 @@ from PIL import Image
 
 from blog.core.images import SIZES
 from blog.core.markdown import images_without_alt, lazy_images, render_post, sanitize
+from blog.core.models import Post, PostRevision
+from blog.extensions import db
 
 HX = {"HX-Request": "true", "HX-Request-Type": "partial"}
 GPS_IFD = 0x8825
@@ -218,3 +220,42 @@ def test_uploading_as_cover_answers_with_the_address(author_client: FlaskClient)
         content_type="multipart/form-data",
     )
     assert "Paste this address into the editor's Cover image field" in page.text
+
+
+def test_a_revision_keeps_its_cover_and_restoring_brings_it_back(
+    author_client: FlaskClient,
+) -> None:
+    first = "/media/" + upload(author_client, photo((40, 20)), alt="")
+    second = "/media/" + upload(author_client, photo((20, 40)), alt="")
+    author_client.post("/editor/posts/new", data=post_form(cover_image=first, cover_alt="Dusk"))
+    post = db.session.scalars(db.select(Post)).one()
+    # Only the cover changes: that is a new version too.
+    author_client.post(
+        f"/editor/posts/{post.id}", data=post_form(cover_image=second, cover_alt="Dawn")
+    )
+    revision = db.session.scalars(db.select(PostRevision)).one()
+    assert (revision.cover_image, revision.cover_alt) == (first, "Dusk")
+    listed = author_client.get(f"/editor/posts/{post.id}/revisions").text
+    assert "The same text as the current version (the cover image differs)." in listed
+    shown = author_client.get(f"/editor/revisions/{revision.id}").text
+    assert f'src="{first}"' in shown
+    author_client.post(f"/editor/revisions/{revision.id}/restore")
+    db.session.expire_all()
+    assert (post.cover_image, post.cover_alt) == (first, "Dusk")
+
+
+def test_an_autosave_keeps_the_cover(author_client: FlaskClient) -> None:
+    cover = "/media/" + upload(author_client, photo(), alt="")
+    page = author_client.get("/editor/posts/new").text
+    key = re.search(r'name="draft_key" value="([^"]+)"', page)
+    assert key
+    hx = {"HX-Request": "true"}
+    typed = post_form(draft_key=key.group(1), cover_image=cover, cover_alt="The weir")
+    assert author_client.post("/editor/autosave", data=typed, headers=hx).status_code == 200
+    restored = author_client.get(f"/editor/posts/new?restore={key.group(1)}").text
+    assert f'value="{cover}"' in restored and 'value="The weir"' in restored
+    # An address that is not an upload of ours is not kept.
+    typed = post_form(draft_key=key.group(1), cover_image="https://elsewhere.example/x.jpg")
+    author_client.post("/editor/autosave", data=typed, headers=hx)
+    restored = author_client.get(f"/editor/posts/new?restore={key.group(1)}").text
+    assert "elsewhere.example" not in restored

@@ -331,6 +331,20 @@ def test_json_round_trip_sqlite_to_postgres(
         cover_image="/media/" + "c" * 32 + "-40x30.jpg",
         cover_alt="The towpath",
     )
+    # A new cover description: the version it replaces, cover and all, becomes a revision.
+    save_post(
+        author,
+        post,
+        title="Walking the Old Towpath",
+        slug="towpath",
+        summary="s",
+        body="New text.",
+        tags=["Walks"],
+        status=PostStatus.PUBLISHED,
+        publish_at=None,
+        cover_image="/media/" + "c" * 32 + "-40x30.jpg",
+        cover_alt="The towpath at dusk",
+    )
     trashed = db.session.scalars(select(Post).where(Post.slug != "towpath").limit(1)).one()
     move_to_trash(trashed)
     own_reply = make_comment(post, "Thanks, from the author.", name=author.name)
@@ -346,6 +360,8 @@ def test_json_round_trip_sqlite_to_postgres(
     assert document["revisions"] and document["redirects"]
     rows = {row["slug"]: row for row in document["posts"]}
     assert rows["towpath"]["cover_image"] == "/media/" + "c" * 32 + "-40x30.jpg"
+    covers = {(row["cover_image"], row["cover_alt"]) for row in document["revisions"]}
+    assert ("/media/" + "c" * 32 + "-40x30.jpg", "The towpath") in covers
     assert rows[trashed.slug]["status"] == "trashed" and rows[trashed.slug]["trashed_at"]
     comments = {row["body"]: row for row in document["comments"]}
     assert comments["Thanks, from the author."]["author_id"] == author.id

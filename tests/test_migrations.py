@@ -9,11 +9,15 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import Flask
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import select
 
 from blog import create_app
 from blog.cli.prepare import prepare_database
+from blog.core.models import PostRevision
 from blog.extensions import db
 from blog.search.schema import include_object
+from tests.conftest import ON_POSTGRES, PostFactory
 
 POSTGRES_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
@@ -48,3 +52,21 @@ def test_postgres_migrates_seeds_and_serves(
     assert re.search(r"\d+ posts?</span>", client.get("/archive/").text)
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="SQLite only (it migrates down and up again)")
+def test_revisions_from_before_0018_get_their_posts_cover(
+    app: Flask, make_post: PostFactory
+) -> None:
+    """Revisions kept no cover before 0018: they take their post's, so restoring keeps it."""
+    post = make_post("Covered")
+    post.cover_image, post.cover_alt = "/media/" + "a" * 64 + "-40x20.jpg", "The weir"
+    db.session.add(PostRevision(post_id=post.id, title="Older", slug="covered", body_source="x"))
+    db.session.commit()
+    directory = app.extensions["migrate"].directory
+    downgrade(directory=directory, revision="0017")
+    upgrade(directory=directory)
+    db.session.expire_all()
+    revision = db.session.scalars(select(PostRevision)).one()
+    assert (revision.cover_image, revision.cover_alt) == (post.cover_image, "The weir")
+    assert schema_drift(app) == []

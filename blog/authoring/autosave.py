@@ -29,6 +29,8 @@ class Typed:
     tags: str
     summary: str
     body: str
+    cover_image: str | None = None  # only an upload of ours (see `keep_typed`)
+    cover_alt: str = ""
 
 
 # Pages served before draft keys existed send none: their new post keeps the old shared key.
@@ -97,15 +99,24 @@ def keep(author: Author, post: Post | None, typed: Typed, draft: str = LEGACY_NE
         found.tags = typed.tags
         found.summary = typed.summary
         found.body_source = typed.body
+        found.cover_image = typed.cover_image
+        found.cover_alt = typed.cover_alt if typed.cover_image else ""
         found.saved_at = utcnow()
     return found
 
 
 def _differs(autosave: Autosave, post: Post) -> bool:
     tags = ", ".join(tag.name for tag in post.tags)
-    saved = (post.title, post.slug, tags, post.summary, post.body_source)
-    kept = (autosave.title, autosave.slug, autosave.tags, autosave.summary, autosave.body_source)
-    return kept != saved
+    saved = (post.title, post.slug, tags, post.summary, post.body_source, post.cover_image)
+    kept = (
+        autosave.title,
+        autosave.slug,
+        autosave.tags,
+        autosave.summary,
+        autosave.body_source,
+        autosave.cover_image,
+    )
+    return kept != saved or (post.cover_image is not None and autosave.cover_alt != post.cover_alt)
 
 
 def offered(

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import or_, select
 
 from blog.core.db import write_transaction
+from blog.core.images import uploaded_image
 from blog.core.markdown import render_post
 from blog.core.models import Author, Limits, Post, PostRevision, PostStatus, utcnow
 from blog.core.posts import remember_old_path, tags_named
@@ -80,17 +81,46 @@ def _keep_revision(post: Post, author: Author) -> None:
             summary=post.summary,
             body_source=post.body_source,
             tags=", ".join(tag.name for tag in post.tags),
+            cover_image=post.cover_image,
+            cover_alt=post.cover_alt,
             saved_by_id=author.id,
         )
     )
 
 
-def _text_changes(
-    post: Post, title: str, slug: str, summary: str, body: str, tags: list[str]
-) -> bool:
-    """True when saving these values would change the post's text, title, address or tags."""
-    was = (post.title, post.slug, post.summary, post.body_source, {tag.slug for tag in post.tags})
-    return was != (title, slug, summary, body, {slugify(name) for name in tags})
+@dataclass(frozen=True)
+class Content:
+    """What a save would make of a post's words and cover, to compare with what it has."""
+
+    title: str
+    slug: str
+    summary: str
+    body: str
+    tags: list[str]
+    cover_image: str | None
+    cover_alt: str
+
+
+def _content_changes(post: Post, content: Content) -> bool:
+    """True when saving `content` would change the post's text, title, address, tags or cover."""
+    was = (
+        post.title,
+        post.slug,
+        post.summary,
+        post.body_source,
+        {tag.slug for tag in post.tags},
+        post.cover_image,
+        post.cover_alt if post.cover_image else "",
+    )
+    return was != (
+        content.title,
+        content.slug,
+        content.summary,
+        content.body,
+        {slugify(name) for name in content.tags},
+        content.cover_image,
+        content.cover_alt if content.cover_image else "",
+    )
 
 
 def save_post(
@@ -127,7 +157,9 @@ def save_post(
         if post is None:
             post = Post(author=author, created_at=now)
             db.session.add(post)
-        elif _text_changes(post, title, slug, summary, body, tags):
+        elif _content_changes(
+            post, Content(title, slug, summary, body, tags, cover_image or None, cover_alt)
+        ):
             # Drafts keep their versions too; a save that changes no text (publishing, say)
             # keeps none, so Ctrl+S pressed twice does not fill the list.
             _keep_revision(post, author)
@@ -200,6 +232,7 @@ def restore_revision(revision: PostRevision, author: Author) -> Post:
         tags=split_tags(revision.tags),
         status=PostStatus(post.status),
         publish_at=post.published_at,
-        cover_image=post.cover_image,
-        cover_alt=post.cover_alt,
+        # A revision's cover comes back while the file is still an upload of ours.
+        cover_image=revision.cover_image if uploaded_image(revision.cover_image or "") else None,
+        cover_alt=revision.cover_alt,
     )

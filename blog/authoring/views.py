@@ -89,6 +89,8 @@ def _form_for(post: Post | None, kept: Autosave | None = None) -> PostForm:
         form.tags.data = kept.tags
         form.summary.data = kept.summary
         form.body.data = kept.body_source
+        form.cover_image.data = kept.cover_image or ""
+        form.cover_alt.data = kept.cover_alt
         return form
     if post is None:
         return PostForm()
@@ -235,6 +237,7 @@ def keep_typed() -> Response | str:
         refused = Refused(f"Not autosaved: {message}", 422)
         html = render_fragment("authoring/edit.html", "autosave_status", refused=refused)
         return refusal_response(refused, html)
+    cover = form.cover_image.data or ""
     kept = autosave.keep(
         current_author(),
         post,
@@ -244,6 +247,8 @@ def keep_typed() -> Response | str:
             tags=form.tags.data or "",
             summary=form.summary.data or "",
             body=form.body.data or "",
+            cover_image=cover if uploaded_image(cover) else None,
+            cover_alt=form.cover_alt.data or "",
         ),
         _draft_key(),
     )
@@ -355,6 +360,8 @@ def revision(revision_id: int) -> str:
         summary=found.summary,
         body=found.body_source,
         tags=split_tags(found.tags),
+        cover_image=found.cover_image if uploaded_image(found.cover_image or "") else None,
+        cover_alt=found.cover_alt,
     )
     post = _own_post(found.post_id)
     return render_page(

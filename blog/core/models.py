@@ -222,6 +222,8 @@ class PostRevision(Model):
     summary: Mapped[str] = mapped_column(String(Limits.POST_SUMMARY), default="")
     body_source: Mapped[str] = mapped_column(Text)
     tags: Mapped[str] = mapped_column(String(Limits.REVISION_TAGS), default="")
+    cover_image: Mapped[str | None] = mapped_column(String(Limits.IMAGE_URL))
+    cover_alt: Mapped[str] = mapped_column(String(Limits.IMAGE_ALT), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     saved_by_id: Mapped[int | None] = mapped_column(ForeignKey("authors.id", ondelete="SET NULL"))
 

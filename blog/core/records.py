@@ -76,6 +76,8 @@ class Autosave(Model):
     tags: Mapped[str] = mapped_column(String(Limits.TAGS_FIELD), default="")
     summary: Mapped[str] = mapped_column(String(Limits.POST_SUMMARY), default="")
     body_source: Mapped[str] = mapped_column(Text, default="")
+    cover_image: Mapped[str | None] = mapped_column(String(Limits.IMAGE_URL))
+    cover_alt: Mapped[str] = mapped_column(String(Limits.IMAGE_ALT), default="", server_default="")
     saved_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 

@@ -118,6 +118,8 @@ def export_blog(with_secrets: bool = False) -> dict[str, Any]:
                 "summary": revision.summary,
                 "body": revision.body_source,
                 "tags": revision.tags,
+                "cover_image": revision.cover_image,
+                "cover_alt": revision.cover_alt,
                 "created_at": _time(revision.created_at),
                 "saved_by_id": revision.saved_by_id,
             }
@@ -195,17 +197,21 @@ def read_export(path: Path) -> dict[str, Any]:
     return document
 
 
-def _cover_and_trash(row: dict[str, Any], where: str) -> dict[str, Any]:
-    """A post's cover image and trash state, as exports since both were added write them."""
+def _cover(row: dict[str, Any], where: str) -> dict[str, Any]:
+    """A post's or revision's cover image and its description (none in older exports)."""
     cover = row.get("cover_image")
     if cover is not None and not (isinstance(cover, str) and uploaded_image(cover)):
         raise ImportFileError(f"{where}: cover_image {cover!r} is not an uploaded image")
+    return {"cover_image": cover, "cover_alt": str(row.get("cover_alt") or "")[: Limits.IMAGE_ALT]}
+
+
+def _cover_and_trash(row: dict[str, Any], where: str) -> dict[str, Any]:
+    """A post's cover image and trash state, as exports since both were added write them."""
     trashed_at = _parse_time(row.get("trashed_at"), where)
     if (str(row["status"]) == PostStatus.TRASHED.value) != (trashed_at is not None):
         raise ImportFileError(f"{where}: a trashed post needs trashed_at, and only it")
     return {
-        "cover_image": cover,
-        "cover_alt": str(row.get("cover_alt") or "")[: Limits.IMAGE_ALT],
+        **_cover(row, where),
         "trashed_at": trashed_at,
         "status_before_trash": row.get("status_before_trash"),
     }
@@ -256,7 +262,14 @@ def import_blog(document: dict[str, Any], media: Path | None = None) -> dict[str
                 )
                 db.session.add(post)
             db.session.flush()
+            covers = {int(row["id"]): _cover(row, f"post {row['id']}") for row in posts}
             for row in revisions:
+                # Exports from before revisions kept covers: the post's, as migration 0018 did.
+                cover = (
+                    _cover(row, f"revision {row.get('id')}")
+                    if "cover_image" in row
+                    else covers.get(int(row["post_id"]), {})
+                )
                 db.session.add(
                     PostRevision(
                         id=int(row["id"]),
@@ -266,6 +279,7 @@ def import_blog(document: dict[str, Any], media: Path | None = None) -> dict[str
                         summary=str(row.get("summary", "")),
                         body_source=str(row["body"]),
                         tags=str(row.get("tags", "")),
+                        **cover,
                         created_at=_parse_time(row.get("created_at"), "revision") or utcnow(),
                         saved_by_id=author_ids.get(int(row["saved_by_id"]))
                         if row.get("saved_by_id") is not None
