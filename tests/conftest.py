@@ -23,6 +23,7 @@ from werkzeug.security import generate_password_hash
 from blog import create_app
 from blog.cli.prepare import prepare_database
 from blog.comments.service import build_comment
+from blog.comments.spam import form_started_token
 from blog.core.markdown import render_post
 from blog.core.models import Author, Comment, CommentStatus, Post, PostStatus, utcnow
 from blog.core.posts import tags_named
@@ -430,3 +431,18 @@ def wren(app: Flask) -> Author:
 def author_client(app: Flask, wren: Author) -> FlaskClient:
     """A test client signed in as `wren`."""
     return signed_in_as(app, wren)
+
+
+def comment_form(**overrides: Any) -> dict[str, Any]:
+    """A reader's filled-in comment form, as a browser would send it (call it in an app context)."""
+    data = {
+        "name": "Rowan",
+        "email": "",
+        "website": "",
+        "body": "A thoughtful remark.",
+        "parent_id": "",
+        "homepage": "",
+        "started": form_started_token(),
+    }
+    data.update(overrides)
+    return data

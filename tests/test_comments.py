@@ -17,6 +17,7 @@ from blog.core.models import Comment, CommentStatus, Post, PostStatus, utcnow
 from blog.core.records import RateLimitHit
 from blog.extensions import db
 from tests.conftest import PostFactory
+from tests.conftest import comment_form as form
 
 HX = {"HX-Request": "true", "HX-Request-Type": "partial"}
 
@@ -36,21 +37,6 @@ def post(make_post: PostFactory) -> Post:
 def comments_stored() -> int:
     """Rows in the comments table."""
     return int(db.session.scalar(select(func.count(Comment.id))) or 0)
-
-
-def form(**overrides: Any) -> dict[str, Any]:
-    """A filled-in comment form, as a browser would send it."""
-    data = {
-        "name": "Rowan",
-        "email": "",
-        "website": "",
-        "body": "A thoughtful remark.",
-        "parent_id": "",
-        "homepage": "",
-        "started": form_started_token(),
-    }
-    data.update(overrides)
-    return data
 
 
 def send(client: FlaskClient, post: Post, htmx: bool = False, **overrides: Any) -> Any:

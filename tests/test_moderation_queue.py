@@ -17,11 +17,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event, func, select
 
-from blog.comments.spam import HELD_ALL, HELD_FIRST, HELD_NO_EMAIL, form_started_token
+from blog.comments.spam import HELD_ALL, HELD_FIRST, HELD_NO_EMAIL
 from blog.core.models import Author, Comment, CommentStatus, Post
 from blog.extensions import db
 from blog.moderation.links import Link, links_in
-from tests.conftest import PostFactory, account, signed_in_as
+from tests.conftest import PostFactory, account, comment_form, signed_in_as
 
 HX = {"HX-Request": "true", "HX-Request-Type": "partial"}
 QUEUE = "/editor/comments/"
@@ -41,21 +41,6 @@ def owned(post: Post, person: Author) -> Post:
     post.author = person
     db.session.commit()
     return post
-
-
-def comment_form(**overrides: Any) -> dict[str, Any]:
-    """A reader's filled-in comment form."""
-    data = {
-        "name": "Rowan",
-        "email": "",
-        "website": "",
-        "body": "A thoughtful remark.",
-        "parent_id": "",
-        "homepage": "",
-        "started": form_started_token(),
-    }
-    data.update(overrides)
-    return data
 
 
 def stored(body: str) -> Comment:

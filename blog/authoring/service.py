@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import or_, select
 
 from blog.core.db import write_transaction
-from blog.core.images import uploaded_image
+from blog.core.images import uploaded_or_none
 from blog.core.markdown import render_post
 from blog.core.models import Author, Limits, Post, PostRevision, PostStatus, utcnow
 from blog.core.posts import remember_old_path, tags_named
@@ -233,6 +233,6 @@ def restore_revision(revision: PostRevision, author: Author) -> Post:
         status=PostStatus(post.status),
         publish_at=post.published_at,
         # A revision's cover comes back while the file is still an upload of ours.
-        cover_image=revision.cover_image if uploaded_image(revision.cover_image or "") else None,
+        cover_image=uploaded_or_none(revision.cover_image),
         cover_alt=revision.cover_alt,
     )

@@ -1,20 +1,27 @@
-"""The authors' side: dashboard, the post editor with live preview, images and revisions."""
+"""The authors' side: dashboard, the post editor with autosave and live preview, and images.
+
+The trash and revisions are in `history`, on the same blueprint.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, make_response, redirect, request, url_for
+from flask import abort, current_app, flash, make_response, redirect, request, url_for
 from werkzeug.wrappers import Response
 
-from blog.authoring import autosave, queries, service, trash
-from blog.authoring.diff import diff_texts
+from blog.authoring import (
+    autosave,
+    history,  # noqa: F401  (its views join the blueprint)
+    queries,
+    service,
+)
+from blog.authoring.blueprint import bp, own_post
 from blog.authoring.forms import STATUS_CHOICES, PostForm
-from blog.core.images import uploaded_image
+from blog.core.images import uploaded_or_none
 from blog.core.localtime import to_local
 from blog.core.markdown import images_without_alt
-from blog.core.models import Limits, Post, PostRevision, PostStatus
-from blog.core.permissions import may_edit
+from blog.core.models import Limits, Post, PostStatus
 from blog.core.records import Autosave
-from blog.core.security import authors_only, current_author
+from blog.core.security import current_author
 from blog.core.text import split_tags
 from blog.core.web import (
     Refused,
@@ -25,42 +32,15 @@ from blog.core.web import (
     wants_fragment,
 )
 from blog.demo.loader import demo_present
-from blog.extensions import db
 from blog.media.service import store_image
 from blog.moderation.queries import pending_counts, pending_total
 
-bp = Blueprint("authoring", __name__, url_prefix="/editor")
-
-# Signed-in authors only (their pages get Cache-Control: no-store from blog.core.security).
-authors_only(bp)
+# blog/__init__.py registers the blueprint from here: importing this module adds every view.
+__all__ = ["bp"]
 
 SAVED = {"draft": "Draft saved.", "published": "Published.", "scheduled": "Scheduled."}
-# The newest revisions show their diff on the list; older ones on their own page (each diff
-# costs a pass over the text).
-DIFFS_LISTED = 10
 # A post that was already live and stays live is updated, not published again.
 UPDATED = "Updated."
-
-
-def _own_post(post_id: int, trashed: bool = False) -> Post:
-    """The post, if the signed-in author may work on it; else 404, whether or not it exists.
-
-    A trashed post is found only by the trash's own views (`trashed`), and only there.
-    """
-    post = db.session.get(Post, post_id)
-    if post is None or not may_edit(current_author(), post):
-        abort(404)
-    if (post.status == PostStatus.TRASHED.value) != trashed:
-        abort(404)
-    return post
-
-
-def _own_revision(revision_id: int) -> PostRevision:
-    revision = db.session.get(PostRevision, revision_id)
-    if revision is None:
-        abort(404)
-    _own_post(revision.post_id)
-    return revision
 
 
 @bp.get("/")
@@ -121,7 +101,7 @@ def _preview_post(form: PostForm) -> service.PreviewPost:
         body=form.body.data or "",
         tags=split_tags(form.tags.data or ""),
         # Only an upload of ours is shown, even in the preview of a form that is not valid yet.
-        cover_image=form.cover_image.data if uploaded_image(form.cover_image.data or "") else None,
+        cover_image=uploaded_or_none(form.cover_image.data),
         cover_alt=form.cover_alt.data or "",
     )
 
@@ -203,7 +183,7 @@ def new() -> Response | str:
 @bp.route("/posts/<int:post_id>", methods=["GET", "POST"])
 def edit(post_id: int) -> Response | str:
     """Edit one of the author's posts."""
-    post = _own_post(post_id)
+    post = own_post(post_id)
     if request.method == "POST":
         return _save(post)
     restore = request.args.get("restore") == "1"
@@ -219,7 +199,7 @@ def _autosaved_post() -> Post | None:
     post_id = parse_id(raw)
     if post_id is None:
         abort(404)
-    return _own_post(post_id)
+    return own_post(post_id)
 
 
 def _back_to_editor(post: Post | None) -> Response:
@@ -237,7 +217,6 @@ def keep_typed() -> Response | str:
         refused = Refused(f"Not autosaved: {message}", 422)
         html = render_fragment("authoring/edit.html", "autosave_status", refused=refused)
         return refusal_response(refused, html)
-    cover = form.cover_image.data or ""
     kept = autosave.keep(
         current_author(),
         post,
@@ -247,7 +226,7 @@ def keep_typed() -> Response | str:
             tags=form.tags.data or "",
             summary=form.summary.data or "",
             body=form.body.data or "",
-            cover_image=cover if uploaded_image(cover) else None,
+            cover_image=uploaded_or_none(form.cover_image.data),
             cover_alt=form.cover_alt.data or "",
         ),
         _draft_key(),
@@ -290,102 +269,6 @@ def preview() -> Response | str:
         )
         return render_fragment("reading/article.html", "article_body", post=post) + hint + warnings
     return render_page("authoring/preview.html", "content", post=post)
-
-
-@bp.route("/posts/<int:post_id>/delete", methods=["GET", "POST"])
-def delete(post_id: int) -> Response | str:
-    """Ask to confirm, then move the post to the trash (restorable for 30 days)."""
-    post = _own_post(post_id)
-    if request.method == "GET":
-        return render_page("authoring/delete.html", "content", post=post, forever=False)
-    trash.move_to_trash(post)
-    flash(f"“{post.title}” is in the trash for 30 days; restore it from there.", "success")
-    return redirect(url_for("authoring.trashed"), 303)
-
-
-@bp.get("/trash")
-def trashed() -> str:
-    """Posts moved to the trash, restorable until they have waited 30 days."""
-    trash.empty_old()
-    posts = trash.trashed_posts(current_author())
-    return render_page("authoring/trash.html", "content", posts=posts, kept=trash.KEPT_FOR)
-
-
-@bp.post("/trash/<int:post_id>/restore")
-def untrash(post_id: int) -> Response:
-    """Take a post out of the trash, with the status it had."""
-    post = _own_post(post_id, trashed=True)
-    trash.restore(post)
-    flash(f"“{post.title}” is restored.", "success")
-    return redirect(url_for("authoring.edit", post_id=post.id), 303)
-
-
-@bp.route("/trash/<int:post_id>/delete", methods=["GET", "POST"])
-def delete_forever(post_id: int) -> Response | str:
-    """Ask to confirm, then delete a trashed post with its comments for good."""
-    post = _own_post(post_id, trashed=True)
-    if request.method == "GET":
-        return render_page("authoring/delete.html", "content", post=post, forever=True)
-    title = post.title
-    trash.delete_for_good(post)
-    flash(f"Deleted “{title}” for good.", "success")
-    return redirect(url_for("authoring.trashed"), 303)
-
-
-@bp.get("/posts/<int:post_id>/revisions")
-def revisions(post_id: int) -> str:
-    """Earlier versions of a post, the current one first, the newest with what changed since."""
-    post = _own_post(post_id)
-    found = queries.revisions_of(post)
-    return render_page(
-        "authoring/revisions.html",
-        "content",
-        post=post,
-        revisions=found,
-        diffs={
-            revision.id: diff_texts(revision.body_source, post.body_source)
-            for revision in found[:DIFFS_LISTED]
-        },
-    )
-
-
-@bp.get("/revisions/<int:revision_id>")
-def revision(revision_id: int) -> str:
-    """One earlier version: what changed from it to the current text, and how it looked."""
-    found = _own_revision(revision_id)
-    shown = service.draft_post(
-        current_author(),
-        title=found.title,
-        slug=found.slug,
-        summary=found.summary,
-        body=found.body_source,
-        tags=split_tags(found.tags),
-        cover_image=found.cover_image if uploaded_image(found.cover_image or "") else None,
-        cover_alt=found.cover_alt,
-    )
-    post = _own_post(found.post_id)
-    return render_page(
-        "authoring/revision.html",
-        "content",
-        revision=found,
-        post=post,
-        shown=shown,
-        diff=diff_texts(found.body_source, post.body_source),
-        current_tags=", ".join(tag.name for tag in post.tags),
-    )
-
-
-@bp.post("/revisions/<int:revision_id>/restore")
-def restore(revision_id: int) -> Response:
-    """Make an earlier version current again."""
-    found = _own_revision(revision_id)
-    try:
-        post = service.restore_revision(found, current_author())
-    except Refused as refused:
-        flash(refused.message, "error")
-        return redirect(url_for("authoring.revisions", post_id=found.post_id), 303)
-    flash("The earlier version is restored; the one it replaced is kept as a revision.", "success")
-    return redirect(url_for("authoring.edit", post_id=post.id), 303)
 
 
 @bp.post("/images")

@@ -85,3 +85,8 @@ def uploaded_image(src: str) -> bool:
     """True for the address of an image stored by an upload here."""
     name = src.removeprefix("/media/")
     return name != src and stored_file(name) is not None
+
+
+def uploaded_or_none(src: str | None) -> str | None:
+    """`src` when it is the address of an image stored by an upload here, else None."""
+    return src if src and uploaded_image(src) else None
