@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select, tuple_
 
 from blog.core.models import Comment, CommentStatus, Post, comment_anchor
 from blog.extensions import db
@@ -53,9 +53,11 @@ _VIEW_FIELDS = tuple(item.name for item in fields(CommentView) if item.name != "
 _VIEW_COLUMNS = tuple(getattr(Comment, name) for name in _VIEW_FIELDS)
 
 
-def _views(query: Select[Any], post: Post) -> list[CommentView]:
+def _views(
+    query: Select[Any], post: Post, values: Mapping[str, Any] | None = None
+) -> list[CommentView]:
     """The comments `query` (a select of _VIEW_COLUMNS) finds, as views on `post`."""
-    return [CommentView(post, *row) for row in db.session.execute(query)]
+    return [CommentView(post, *row) for row in db.session.execute(query, values)]
 
 
 @dataclass
@@ -117,30 +119,37 @@ def comment_threads(
 
     Two statements whatever the number of comments or the depth of the replies.
     """
-    visible = visible_comments(own)
     limit = (last_page - first_page + 1) * per_page
-    roots = _views(
-        select(*_VIEW_COLUMNS)
-        .where(Comment.post_id == post.id, Comment.parent_id.is_(None), visible)
-        .order_by(Comment.created_at, Comment.id)
-        .offset((first_page - 1) * per_page)
-        .limit(limit + 1),
-        post,
-    )
+    roots_query, replies_query = _THREADS if not own else _threads_query(visible_comments(own))
+    values = {"post": post.id, "offset": (first_page - 1) * per_page, "limit": limit + 1}
+    roots = _views(roots_query, post, values)
     has_more = len(roots) > limit
     roots = roots[:limit]
-    found = (
-        _views(
-            select(*_VIEW_COLUMNS).where(Comment.root_id.in_([root.id for root in roots]), visible),
-            post,
-        )
-        if roots
-        else []
-    )
+    found = _views(replies_query, post, {"roots": [root.id for root in roots]}) if roots else []
     # Sorted here, not in SQL: asked to order them, SQLite would walk every approved comment
     # of the blog in time order (ix_comments_status_created) rather than look up these threads.
     replies = sorted(found, key=lambda reply: (reply.created_at, reply.id))
     return CommentPage(_threads(roots, replies), first_page, last_page, has_more)
+
+
+def _threads_query(visible: ColumnElement[bool]) -> tuple[Select[Any], Select[Any]]:
+    """The statements of `comment_threads`: a post's top-level comments, then their replies."""
+    roots = (
+        select(*_VIEW_COLUMNS)
+        .where(Comment.post_id == bindparam("post"), Comment.parent_id.is_(None), visible)
+        .order_by(Comment.created_at, Comment.id)
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
+    )
+    replies = select(*_VIEW_COLUMNS).where(
+        Comment.root_id.in_(bindparam("roots", expanding=True)), visible
+    )
+    return roots, replies
+
+
+# Built once for what nearly every page shows, the approved comments alone (see core.posts on
+# statements built once); a reader's own held comments make them per request.
+_THREADS = _threads_query(visible_comments())
 
 
 def _threads(roots: Sequence[CommentView], replies: Sequence[CommentView]) -> list[CommentNode]:

@@ -9,8 +9,9 @@ from typing import Any, Required, TypedDict, Unpack
 
 from flask import current_app
 from flask_login import current_user
-from sqlalchemy import exists, insert, select
+from sqlalchemy import bindparam, exists, insert, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from blog.comments import spam
 from blog.comments.forms import CommentEditForm, CommentForm
@@ -27,7 +28,7 @@ from blog.core.db import write_transaction
 from blog.core.markdown import render_comment
 from blog.core.models import Author, Comment, CommentStatus, Post, utcnow
 from blog.core.permissions import may_edit
-from blog.core.posts import comments_open, is_visible
+from blog.core.posts import NOW, comments_open, is_visible, now_param
 from blog.core.security import current_author
 from blog.core.text import content_digest
 from blog.core.web import Refused, parse_id
@@ -125,6 +126,13 @@ def _check_duplicate(post_id: int, digest: str, ignore_id: int | None = None) ->
         raise Refused(DUPLICATE, 409, field="body")
 
 
+# Built once (see core.posts): whether a visible post is closed (no row: not visible), the new
+# comment's row, and the post's count after it.
+_CLOSED = select(Post.comments_closed).where(Post.id == bindparam("post"), is_visible(now_param()))
+_INSERT = insert(Comment).returning(Comment.id)
+_COUNT = select(Post.comment_count).where(Post.id == bindparam("post"))
+
+
 def submit_comment(post: Post, form: CommentForm, client: str, commenter: str) -> CommentView:
     """Store a valid form's comment on `post`, or raise Refused having stored nothing.
 
@@ -147,9 +155,7 @@ def submit_comment(post: Post, form: CommentForm, client: str, commenter: str) -
     with _storing_comment(keep_loaded=True):
         # Checked again under the write lock: the post may have been unpublished or closed
         # meanwhile (no row: not visible any more).
-        closed = db.session.scalar(
-            select(Post.comments_closed).where(Post.id == post_id, is_visible(now))
-        )
+        closed = db.session.scalar(_CLOSED, {"post": post_id, NOW: now})
         if closed is None:
             raise Refused(NOT_OPEN, 404)
         if closed:
@@ -183,8 +189,11 @@ def submit_comment(post: Post, form: CommentForm, client: str, commenter: str) -
             author_id=author.id if author else None,
         )
         # A duplicate is refused here by the unique index on (post, text): no lookup first.
-        ident = db.session.execute(insert(Comment).returning(Comment.id), [values]).scalar_one()
+        ident = db.session.execute(_INSERT, [values]).scalar_one()
         spam.record_comment(commenter, client, stamp, now)
+    # The post stayed loaded past the commit (keep_loaded): of what the answer shows of it,
+    # only its count has moved, and that alone is read again.
+    set_committed_value(post, "comment_count", db.session.scalar(_COUNT, {"post": post_id}))
     comment = CommentView.of_values(post, ident, values)
     remember_own(comment, token)
     return comment

@@ -37,6 +37,7 @@ from sqlalchemy import (
     Select,
     Table,
     and_,
+    bindparam,
     case,
     delete,
     exists,
@@ -121,12 +122,16 @@ def _listed_at_of_tag_row() -> ScalarSelect[datetime | None]:
 def recount_comments(connection: Connection, post_ids: Collection[int]) -> None:
     """Count each post's approved comments again (one index range each)."""
     for chunk in chunks(post_ids):
-        # updated_at named: its onupdate would otherwise date the post to this comment.
-        connection.execute(
-            update(_posts)
-            .where(_posts.c.id.in_(chunk))
-            .values(comment_count=_approved_of_row(), updated_at=_posts.c.updated_at)
-        )
+        connection.execute(_RECOUNT, {"posts": chunk})
+
+
+# Built once, as core.posts explains: it runs with every comment posted. updated_at is named,
+# or its onupdate would date the post to this comment.
+_RECOUNT = (
+    update(_posts)
+    .where(_posts.c.id.in_(bindparam("posts", expanding=True)))
+    .values(comment_count=_approved_of_row(), updated_at=_posts.c.updated_at)
+)
 
 
 def relist(connection: Connection, post_ids: Collection[int]) -> None:

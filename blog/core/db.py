@@ -105,12 +105,7 @@ def begin_write(keep_loaded: bool = False) -> None:
     """
     session = db.session()
     if session.in_transaction():
-        expire = session.expire_on_commit
-        session.expire_on_commit = expire and not keep_loaded
-        try:
-            session.commit()
-        finally:
-            session.expire_on_commit = expire
+        _commit(keep_loaded)
     connection = session.connection(execution_options={WRITE_OPTION: True})
     if connection.dialect.name == "postgresql":
         connection.execute(
@@ -118,16 +113,28 @@ def begin_write(keep_loaded: bool = False) -> None:
         )
 
 
+def _commit(keep_loaded: bool) -> None:
+    """Commit the session; `keep_loaded`: without expiring what it loaded."""
+    session = db.session()
+    expire = session.expire_on_commit
+    session.expire_on_commit = expire and not keep_loaded
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
+
+
 @contextmanager
 def write_transaction(keep_loaded: bool = False) -> Iterator[None]:
     """Run the block in one write transaction: committed at the end, rolled back on any error.
 
-    `keep_loaded`: see `begin_write`.
+    `keep_loaded`: see `begin_write`; what was loaded stays loaded past the final commit too,
+    for a caller that reads again whatever it shows afterwards.
     """
     begin_write(keep_loaded)
     try:
         yield
-        db.session.commit()
+        _commit(keep_loaded)
     except BaseException:
         db.session.rollback()
         raise

@@ -12,11 +12,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
+    DateTime,
+    Integer,
     Select,
     SQLColumnExpression,
     Subquery,
     and_,
+    bindparam,
     func,
     literal,
     select,
@@ -24,6 +28,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from blog.core import counts
 from blog.core.localtime import month_bounds
@@ -32,12 +37,15 @@ from blog.core.text import slugify
 from blog.extensions import db
 
 
-def is_visible(now: datetime | None = None) -> ColumnElement[bool]:
-    """Readers see published posts and pages, and scheduled ones once their time has come."""
+def is_visible(now: datetime | ColumnElement[datetime] | None = None) -> ColumnElement[bool]:
+    """Readers see published posts and pages, and scheduled ones once their time has come.
+
+    `now` may be a bound parameter (`NOW`), for a statement built once.
+    """
     return and_(
         Post.status.in_([PostStatus.PUBLISHED.value, PostStatus.SCHEDULED.value]),
         Post.published_at.is_not(None),
-        Post.published_at <= (now or utcnow()),
+        Post.published_at <= (utcnow() if now is None else now),
     )
 
 
@@ -46,16 +54,45 @@ def is_article() -> ColumnElement[bool]:
     return Post.kind == PostKind.POST.value
 
 
+# The statements every article page and every posted comment run are built once, with their
+# values as bound parameters: SQLAlchemy keeps a statement's cache key on the statement object,
+# so one built per request costs building and keying each time (about 0.4 ms for the article's
+# neighbours, against 0.05 ms built once). Each takes the time as `now`.
+NOW = "now"
+
+
+def now_param() -> BindParameter[datetime]:
+    """The time a statement built once is run at: give it as the `NOW` parameter."""
+    return bindparam(NOW, type_=DateTime())
+
+
+_VISIBLE_POST = select(Post).where(
+    Post.slug == bindparam("slug"), is_visible(now_param()), is_article()
+)
+_VISIBLE_POST_BYLINE = _VISIBLE_POST.options(joinedload(Post.author))
+# A post's tags by a statement of their own: the ORM's selectin loader builds its statement on
+# every load, which cost more than the post's own query.
+_TAGS_OF = (
+    select(Tag)
+    .join(post_tags, post_tags.c.tag_id == Tag.id)
+    .where(post_tags.c.post_id == bindparam("post"))
+    .order_by(Tag.name)
+)
+
+
 def visible_post(slug: str, byline: bool = True) -> Post | None:
     """The visible post (not page) at this slug; with its author and tags for its byline.
 
     Comment endpoints show neither (`byline=False`): a page that does after all loads them
     when first used.
     """
-    query = select(Post).where(Post.slug == slug, is_visible(), is_article())
-    if byline:
-        query = query.options(joinedload(Post.author), selectinload(Post.tags))
-    return db.session.scalar(query)
+    if not byline:
+        return db.session.scalar(_VISIBLE_POST, {"slug": slug, NOW: utcnow()})
+    post = db.session.scalar(_VISIBLE_POST_BYLINE, {"slug": slug, NOW: utcnow()})
+    if post is not None:
+        tags = db.session.scalars(_TAGS_OF, {"post": post.id}).all()
+        set_committed_value(post, "tags", list(tags))
+    return post
 
 
 @dataclass(frozen=True)
@@ -150,26 +187,29 @@ def neighbours(post: Post) -> tuple[Neighbour | None, Neighbour | None]:
     """
     when = post.listed_at or post.published_at
     assert when is not None
-    now = utcnow()
-    place = tuple_(Post.listed_at, Post.id)
-    here = tuple_(when, post.id)
-
-    def one_step(newer: bool) -> Subquery:
-        side = place > here if newer else place < here
-        order = [column.asc() if newer else column.desc() for column in (Post.listed_at, Post.id)]
-        return (
-            select(literal(int(newer)).label("newer"), Post.slug, Post.title)
-            .where(side, Post.listed_at <= now)
-            .order_by(*order)
-            .limit(1)
-            .subquery()
-        )
-
     found: list[Neighbour | None] = [None, None]
-    steps = union_all(select(one_step(False)), select(one_step(True)))
-    for side, slug, title in db.session.execute(steps):
+    values = {"when": when, "ident": post.id, NOW: utcnow()}
+    for side, slug, title in db.session.execute(_NEIGHBOURS, values):
         found[side] = Neighbour(slug, title)
     return found[0], found[1]
+
+
+def _one_step(newer: bool) -> Subquery:
+    """The next post along the listing index from (`when`, `ident`), newer or older."""
+    place = tuple_(Post.listed_at, Post.id)
+    here = tuple_(bindparam("when", type_=DateTime()), bindparam("ident", type_=Integer()))
+    side = place > here if newer else place < here
+    order = [column.asc() if newer else column.desc() for column in (Post.listed_at, Post.id)]
+    return (
+        select(literal(int(newer)).label("newer"), Post.slug, Post.title)
+        .where(side, Post.listed_at <= now_param())
+        .order_by(*order)
+        .limit(1)
+        .subquery()
+    )
+
+
+_NEIGHBOURS = union_all(select(_one_step(False)), select(_one_step(True)))
 
 
 def comments_open(post: Post, close_after_days: int, now: datetime | None = None) -> bool:
@@ -193,14 +233,15 @@ def comments_open_at(slug: str, close_after_days: int) -> bool | None:
     Asked each time a reader first uses a comment form: no post object is built for it.
     """
     now = utcnow()
-    found = db.session.execute(
-        select(Post.comments_closed, Post.published_at).where(
-            Post.slug == slug, is_visible(now), is_article()
-        )
-    ).first()
+    found = db.session.execute(_OPEN_AT, {"slug": slug, NOW: now}).first()
     if found is None:
         return None
     return _open(found.comments_closed, found.published_at, close_after_days, now)
+
+
+_OPEN_AT = select(Post.comments_closed, Post.published_at).where(
+    Post.slug == bindparam("slug"), is_visible(now_param()), is_article()
+)
 
 
 def visible_page(slug: str) -> Post | None:

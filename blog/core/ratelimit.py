@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import math
 import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app, request
-from sqlalchemy import and_, delete, func, insert, or_, select
+from sqlalchemy import Select, and_, bindparam, delete, func, insert, or_, select
 
 from blog.core.models import utcnow
 from blog.core.records import RateLimitHit
@@ -50,18 +52,10 @@ def retry_afters(
     """
     now = now or utcnow()
     since = {bucket: now - timedelta(seconds=window) for bucket, _, window in limits}
-    rows = db.session.execute(
-        select(RateLimitHit.bucket, func.count(), func.min(RateLimitHit.created_at))
-        .where(
-            or_(
-                *(
-                    and_(RateLimitHit.bucket == bucket, RateLimitHit.created_at > start)
-                    for bucket, start in since.items()
-                )
-            )
-        )
-        .group_by(RateLimitHit.bucket)
-    ).all()
+    values: dict[str, Any] = {}
+    for number, (bucket, start) in enumerate(since.items()):
+        values.update({f"bucket_{number}": bucket, f"since_{number}": start})
+    rows = db.session.execute(_hits_since(len(since)), values).all()
     found = {bucket: (count, oldest) for bucket, count, oldest in rows}
     waits: list[int | None] = []
     for bucket, limit, _ in limits:
@@ -71,6 +65,30 @@ def retry_afters(
         else:
             waits.append(max(1, math.ceil((oldest - since[bucket]).total_seconds())))
     return waits
+
+
+@functools.cache
+def _hits_since(buckets: int) -> Select[str, int, datetime]:
+    """How often, and since when, each of `buckets` buckets acted since its own start.
+
+    Built once for each number of buckets, as core.posts explains: the buckets and their starts
+    are parameters (bucket_0, since_0, ...).
+    """
+    return (
+        select(RateLimitHit.bucket, func.count(), func.min(RateLimitHit.created_at))
+        .where(
+            or_(
+                *(
+                    and_(
+                        RateLimitHit.bucket == bindparam(f"bucket_{number}"),
+                        RateLimitHit.created_at > bindparam(f"since_{number}"),
+                    )
+                    for number in range(buckets)
+                )
+            )
+        )
+        .group_by(RateLimitHit.bucket)
+    )
 
 
 def recent(bucket: str, window: int, now: datetime | None = None) -> tuple[int, datetime | None]:
@@ -111,6 +129,9 @@ def _prune_now_and_then(bucket: str, window: int, now: datetime) -> None:
     )
 
 
+_RECORD = insert(RateLimitHit)
+
+
 def record(bucket: str, window: int, now: datetime | None = None) -> None:
     """Count one action for `bucket` (see `record_all`)."""
     record_all([(bucket, window)], now)
@@ -128,6 +149,4 @@ def record_all(hits: Sequence[tuple[str, int]], now: datetime | None = None) -> 
     now = now or utcnow()
     for bucket, window in hits:
         _prune_now_and_then(bucket, window, now)
-    db.session.execute(
-        insert(RateLimitHit), [{"bucket": bucket, "created_at": now} for bucket, _ in hits]
-    )
+    db.session.execute(_RECORD, [{"bucket": bucket, "created_at": now} for bucket, _ in hits])
