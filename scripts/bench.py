@@ -16,7 +16,9 @@ What it does, every process it starts being stopped again at the end (also on Ct
    same worker as often as not, which doubled some p50s from one run to the next). Then htmx
    comment posting (scripts/bench_post.lua) on the post with 1,000 comments, and Isso's
    `POST /new` the same way (scripts/bench_isso.py: Isso 0.14 in .bench/isso-venv, same
-   server, same connections) for the posting target. Counts each page's SQL statements
+   server, same connections) for the posting target, and the fixed stack's own floor the same
+   way (scripts/bench_floor.py: Flask, Flask-WTF, SQLAlchemy and Jinja doing the least a
+   comment form can do; no blog on this stack posts faster). Counts each page's SQL statements
    in-process, times the import of a 50 MB WordPress export, and measures the app server's memory.
 4. Prints a table with the issue's targets beside the figures, and writes it all as JSON to
    `.bench/results-<scale>.json`.
@@ -53,6 +55,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_data import BENCH_DIR, POSTING_COMMENTS, ROOT, Dataset, dataset
+from bench_floor import measure_floor
 from bench_isso import measure_isso
 from benchkit import WRK, Stop, free_port, run_wrk, stop_group, stop_on_signal, tail
 from sqlalchemy import event, text
@@ -669,6 +672,10 @@ def run() -> dict[str, Any]:
             except (OSError, RuntimeError, subprocess.SubprocessError) as error:
                 # No PyPI, say: the report says so and falls back on the figure.
                 results["isso"] = {"error": f"{type(error).__name__}: {error}"[:300]}
+            print("  the stack's own posting floor (scripts/bench_floor.py) ...", flush=True)
+            floor_work = work / "floor"
+            floor_work.mkdir()
+            results["floor"] = measure_floor(floor_work, SECONDS, POSTERS)
         if wanted("import") and os.environ.get("BENCH_IMPORT", "1") != "0":
             print("  importing a 50 MB WordPress export ...", flush=True)
             results["import"] = measure_import(work, base_env)
@@ -877,6 +884,16 @@ def report(results: dict[str, Any]) -> list[Verdict]:
                 f"{name:42} {isso['posts_per_second']:9,.0f} {isso['p50_ms']:8.2f}"
                 f" {isso['p99_ms']:8.2f} {'':>8} {isso['posts_per_second'] / reference:9.4f}"
                 f" {'':>7} {'':>8} {isso['answer_bytes_max'] / 1024:6.1f}  (the comparison)"
+            )
+        floor = results.get("floor")
+        if floor:
+            name = "floor: the fixed stack alone (floor_app)"
+            times = floor["posts_per_second"] / isso_rate(results)
+            print(
+                f"{name:42} {floor['posts_per_second']:9,.0f} {floor['p50_ms']:8.2f}"
+                f" {floor['p99_ms']:8.2f} {'':>8} {floor['posts_per_second'] / reference:9.4f}"
+                f" {'':>7} {'':>8} {floor['answer_bytes_max'] / 1024:6.1f}"
+                f"  (the most this stack posts: {times:.2f} x Isso)"
             )
         print(
             f"{'':42} {POSTERS} readers, each fetching a fresh form per post; p50/p99: the"

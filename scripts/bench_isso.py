@@ -36,7 +36,6 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
-from contextlib import suppress
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -45,27 +44,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_data import BENCH_DIR, POSTING_COMMENTS, ROOT
-from benchkit import Stop, free_port, run_wrk, stop_group, stop_on_signal, tail
+from benchkit import (
+    WORKERS,
+    GranianServer,
+    Stop,
+    free_port,
+    run_wrk,
+    stop_on_signal,
+    tail,
+)
 
 ISSO_VERSION = "0.14.0"
 ISSO_VENV = BENCH_DIR / "isso-venv"
 ISSO_LUA = ROOT / "scripts" / "bench_isso.lua"
 THREAD_URI = "/posts/bench-isso"
 THREAD_TITLE = "Bench: the towpath"
-# As serve.py serves the blog (and as `make run` starts it: WORKERS ?= 2).
-WORKERS = 2
-BLOCKING_THREADS = 1
 SERVER = f"granian, {WORKERS} workers"
-ACCESS_LOG_FORMAT = (
-    '%(addr)s [%(time)s] "%(method)s %(path)s %(protocol)s" %(status)d %(dt_ms).1fms'
-)
-# serve.py's access log formatter: its pid tells which worker answered.
-LOGGING = {
-    "formatters": {
-        "generic": {"()": "logging.Formatter", "fmt": "%(asctime)s [%(levelname)s] %(message)s"},
-        "access": {"()": "logging.Formatter", "fmt": "%(message)s pid=%(process)d"},
-    }
-}
 CONFIG = """\
 [general]
 dbpath = {database}
@@ -196,82 +190,6 @@ def thread_comments(database: Path, like: str = "%") -> int:
     return int(row[0])
 
 
-class IssoServer:
-    """Isso's WSGI app served by granian from the Isso venv, on a port of 127.0.0.1."""
-
-    def __init__(self, work: Path, python: Path, port: int, settings: Path) -> None:
-        self.base = f"http://127.0.0.1:{port}"
-        self.log = work / "isso.log"
-        log_config = work / "isso-logging.json"
-        log_config.write_text(json.dumps(LOGGING))
-        granian = python.parent / "granian"
-        self.command = [
-            str(granian),
-            "--interface",
-            "wsgi",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(WORKERS),
-            "--blocking-threads",
-            str(BLOCKING_THREADS),
-            "--no-ws",
-            "--access-log",
-            "--access-log-fmt",
-            ACCESS_LOG_FORMAT,
-            "--log-config",
-            str(log_config),
-            "isso.run:application",
-        ]
-        # As serve.py does: granian copies its environment into every request's WSGI environ,
-        # where an HTTP_* variable would look like a header the client sent.
-        self.env = {
-            name: value for name, value in os.environ.items() if not name.startswith("HTTP_")
-        }
-        self.env["ISSO_SETTINGS"] = str(settings)
-        self.work = work
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        """Start granian; return once both workers have answered GET /info."""
-        with self.log.open("ab") as out:
-            self.process = subprocess.Popen(
-                self.command,
-                cwd=self.work,
-                env=self.env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # a process group of its own: stopped as one
-            )
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"Isso exited early:\n{tail(self.log)}")
-            with suppress(OSError):
-                # A new connection each time: the workers take turns picking them up.
-                with urllib.request.urlopen(self.base + "/info", timeout=5) as answer:
-                    answer.read()
-                if len(self.answering_pids()) >= WORKERS:
-                    return
-            time.sleep(0.1)
-        raise RuntimeError(f"Isso's {WORKERS} workers did not all answer:\n{tail(self.log)}")
-
-    def answering_pids(self) -> set[str]:
-        """The pids of the workers that have written an access log line so far."""
-        lines = self.log.read_text(errors="replace").splitlines()
-        return {
-            line.rsplit("pid=", 1)[1] for line in lines if '"GET /info ' in line and "pid=" in line
-        }
-
-    def stop(self) -> None:
-        """SIGTERM to granian and its workers (a graceful stop), SIGKILL after 30 s."""
-        if self.process is not None:
-            stop_group(self.process, signal.SIGTERM, 30)
-            self.process = None
-
-
 def measure_isso(work: Path, seconds: int, posters: int) -> dict[str, Any]:
     """Isso's comment posting rate: `posters` wrk connections POSTing /new for `seconds`.
 
@@ -293,7 +211,15 @@ def measure_isso(work: Path, seconds: int, posters: int) -> dict[str, Any]:
     existing = thread_comments(database)
     tag = f"i{int(time.time())}"
     post_path = "/new?uri=" + urllib.parse.quote(THREAD_URI, safe="")
-    server = IssoServer(work, python, port, settings)
+    server = GranianServer(
+        "isso",
+        work,
+        python.parent / "granian",
+        "isso.run:application",
+        "/info",
+        {"ISSO_SETTINGS": str(settings)},
+        port=port,
+    )
     try:
         server.start()
         figures = run_wrk(
