@@ -335,7 +335,20 @@ def test_json_round_trip_sqlite_to_postgres(
             cover_alt=alt,
         )
     trashed = db.session.scalars(select(Post).where(Post.slug != "towpath").limit(1)).one()
+    gave_away = trashed.slug
     move_to_trash(trashed)
+    # A new post takes the trashed one's address: it steps aside, remembering it.
+    save_post(
+        author,
+        None,
+        title="In its place",
+        slug=gave_away,
+        summary="",
+        body="Here now.",
+        tags=[],
+        status=PostStatus.PUBLISHED,
+        publish_at=None,
+    )
     own_reply = make_comment(post, "Thanks, from the author.", name=author.name)
     own_reply.author_id = author.id
     held = make_comment(post, "Held for its links.", status=CommentStatus.PENDING)
@@ -352,6 +365,7 @@ def test_json_round_trip_sqlite_to_postgres(
     covers = {(row["cover_image"], row["cover_alt"]) for row in document["revisions"]}
     assert ("/media/" + "c" * 32 + "-40x30.jpg", "The towpath") in covers
     assert rows[trashed.slug]["status"] == "trashed" and rows[trashed.slug]["trashed_at"]
+    assert rows[trashed.slug]["slug_before_trash"] == gave_away != trashed.slug
     comments = {row["body"]: row for row in document["comments"]}
     assert comments["Thanks, from the author."]["author_id"] == author.id
     assert comments["Held for its links."]["held_reason"] == "3 links"

@@ -159,6 +159,65 @@ def test_trash_hides_the_post_everywhere_and_restores_it_whole(
     assert "Going to the trash" in reader.get("/tags/rivers").text
 
 
+def test_a_new_post_takes_a_trashed_posts_address_and_the_trashed_one_gets_another(
+    app: Flask, author_client: FlaskClient, published: Post
+) -> None:
+    reader = app.test_client()
+    slug = published.slug
+    author_client.post(f"/editor/posts/{published.id}/delete")
+    # The address follows the title, and the trashed post gives it up: no "-2".
+    answer = author_client.post(
+        "/editor/posts/new", data=form(title="Going to the trash", status="published")
+    )
+    assert answer.status_code == 303
+    newer = db.session.scalars(select(Post).where(Post.id != published.id)).one()
+    assert newer.slug == slug
+    db.session.refresh(published)
+    assert published.slug == f"{slug}-trashed-{published.id}"
+    assert published.slug_before_trash == slug
+    assert "First paragraph." in reader.get(f"/posts/{slug}").text
+    assert reader.get(f"/posts/{published.slug}").status_code == 404
+
+    # Restored, it cannot have its address back: the first free one, and the author is told.
+    back = author_client.post(f"/editor/trash/{published.id}/restore", follow_redirects=True)
+    assert f"Another post has /posts/{slug} now: this one is at /posts/{slug}-2." in back.text
+    db.session.refresh(published)
+    assert published.slug == f"{slug}-2" and published.slug_before_trash is None
+    assert "A readers thought here." in reader.get(f"/posts/{slug}-2").text
+    assert "First paragraph." in reader.get(f"/posts/{slug}").text
+
+
+def test_a_trashed_post_takes_its_address_back_when_still_free(
+    app: Flask, author_client: FlaskClient, published: Post
+) -> None:
+    slug = published.slug
+    author_client.post(f"/editor/posts/{published.id}/delete")
+    author_client.post("/editor/posts/new", data=form(title="Going to the trash"))
+    newer = db.session.scalars(select(Post).where(Post.id != published.id)).one()
+    # The new post moves to another address before the trashed one comes back.
+    edited = author_client.post(
+        f"/editor/posts/{newer.id}", data=form(title="Going to the trash", slug="elsewhere")
+    )
+    assert edited.status_code == 303
+    back = author_client.post(f"/editor/trash/{published.id}/restore", follow_redirects=True)
+    assert "is restored." in back.text and "Another post has" not in back.text
+    db.session.refresh(published)
+    assert published.slug == slug and published.slug_before_trash is None
+    assert app.test_client().get(f"/posts/{slug}").status_code == 200
+
+
+def test_a_typed_address_held_by_a_trashed_post_is_free_and_others_are_not(
+    author_client: FlaskClient, published: Post, make_post: PostFactory
+) -> None:
+    live = make_post("Still here")
+    author_client.post(f"/editor/posts/{published.id}/delete")
+    taken = author_client.post("/editor/posts/new", data=form(slug=live.slug))
+    assert taken.status_code == 409 and "That web address is taken." in taken.text
+    free = author_client.post("/editor/posts/new", data=form(slug=published.slug))
+    assert free.status_code == 303
+    assert db.session.scalar(select(func.count()).where(Post.slug == published.slug)) == 1
+
+
 def test_delete_for_good_from_the_trash(author_client: FlaskClient, published: Post) -> None:
     author_client.post(f"/editor/posts/{published.id}/delete")
     confirm = author_client.get(f"/editor/trash/{published.id}/delete")

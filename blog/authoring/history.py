@@ -41,8 +41,11 @@ def trashed() -> str:
 def untrash(post_id: int) -> Response:
     """Take a post out of the trash, with the status it had."""
     post = own_post(post_id, trashed=True)
-    trash.restore(post)
-    flash(f"“{post.title}” is restored.", "success")
+    lost = trash.restore(post)
+    message = f"“{post.title}” is restored."
+    if lost:
+        message += f" Another post has /posts/{lost} now: this one is at /posts/{post.slug}."
+    flash(message, "success")
     return redirect(url_for("authoring.edit", post_id=post.id), 303)
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
-
+from blog.authoring.slugs import free_slug, take_slug
 from blog.core.db import write_transaction
 from blog.core.images import uploaded_or_none
 from blog.core.markdown import render_post
@@ -143,7 +142,7 @@ def save_post(
     if not slug:
         raise Refused("Please give the post a web address (slug).", 422, field="slug")
     with write_transaction():
-        free = free_slug(slug, post.id if post else 0)
+        free = free_slug(slug, post.id if post else 0, trashed_give_way=True)
         if free != slug and typed:
             # Say which address is free, never which post (perhaps another author's draft)
             # holds the one asked for.
@@ -153,6 +152,7 @@ def save_post(
                 field="slug",
             )
         slug = free
+        take_slug(slug, post.id if post else 0)
         now = utcnow()
         if post is None:
             post = Post(author=author, created_at=now)
@@ -189,33 +189,6 @@ def save_post(
         post.published_at = published_at
         post.updated_at = now
     return post
-
-
-def free_slug(wanted: str, post_id: int = 0) -> str:
-    """`wanted` if no other post has it, else the first free `wanted-2`, `wanted-3`, ..."""
-    # Asked first on its own: the unique index answers it, while the prefix search below reads
-    # every slug (a LIKE that SQLite cannot match on the index), for each post of an import.
-    taken_by = select(Post.id).where(Post.slug == wanted, Post.id != post_id).limit(1)
-    if db.session.scalar(taken_by) is None:
-        return wanted
-    stem = wanted[: Limits.POST_SLUG - 8]
-    taken = set(
-        db.session.scalars(
-            select(Post.slug).where(
-                or_(Post.slug == wanted, Post.slug.startswith(f"{stem}-", autoescape=True)),
-                Post.id != post_id,
-            )
-        )
-    )
-    if wanted not in taken:
-        return wanted
-    number = 2
-    while True:
-        suffix = f"-{number}"
-        candidate = wanted[: Limits.POST_SLUG - len(suffix)].rstrip("-") + suffix
-        if candidate not in taken:
-            return candidate
-        number += 1
 
 
 def restore_revision(revision: PostRevision, author: Author) -> Post:

@@ -13,6 +13,7 @@ from typing import Any, Final, cast
 from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.orm import joinedload
 
+from blog.authoring.slugs import slug_back
 from blog.core.db import write_transaction
 from blog.core.models import Author, Post, PostStatus, utcnow
 from blog.core.permissions import editable_posts
@@ -30,12 +31,18 @@ def move_to_trash(post: Post) -> None:
         post.trashed_at = utcnow()
 
 
-def restore(post: Post) -> None:
-    """Give the post back the status it had (a draft, if that is unknown)."""
+def restore(post: Post) -> str | None:
+    """Give the post back the status it had (a draft, if that is unknown), and its address.
+
+    Its address is the one it had unless another post has taken it meanwhile (`slugs`): that
+    address is returned then, else None.
+    """
     with write_transaction():
+        lost = slug_back(post)
         post.status = post.status_before_trash or PostStatus.DRAFT.value
         post.status_before_trash = None
         post.trashed_at = None
+    return lost
 
 
 def delete_for_good(post: Post) -> None:

@@ -288,6 +288,9 @@ class Post(Model):
     # Set while the post is in the trash, with the status it goes back to when restored.
     trashed_at: Mapped[datetime | None] = mapped_column(DateTime)
     status_before_trash: Mapped[str | None] = mapped_column(String(16))
+    # The address it had, when another post took it while this one was in the trash
+    # (blog.authoring.slugs): taken back on restore if still free.
+    slug_before_trash: Mapped[str | None] = mapped_column(String(Limits.POST_SLUG))
     # Kept by core.counts in the transaction that changes them, never set by hand:
     # when the post shows in listings (its published_at, for a published or scheduled post,
     # not a page; None otherwise), so "visible in listings" is `listed_at <= now`, one index;

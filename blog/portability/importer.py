@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from blog.authoring.service import free_slug
+from blog.authoring.slugs import free_slug
 from blog.core.db import write_transaction
 from blog.core.markdown import render_post
 from blog.core.models import (

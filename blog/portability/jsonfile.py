@@ -106,6 +106,7 @@ def export_blog(with_secrets: bool = False) -> dict[str, Any]:
                 "cover_alt": post.cover_alt,
                 "trashed_at": _time(post.trashed_at),
                 "status_before_trash": post.status_before_trash,
+                "slug_before_trash": post.slug_before_trash,
             }
             for post in posts
         ],
@@ -214,7 +215,18 @@ def _cover_and_trash(row: dict[str, Any], where: str) -> dict[str, Any]:
         **_cover(row, where),
         "trashed_at": trashed_at,
         "status_before_trash": row.get("status_before_trash"),
+        "slug_before_trash": _slug_before_trash(row, trashed_at is not None, where),
     }
+
+
+def _slug_before_trash(row: dict[str, Any], trashed: bool, where: str) -> str | None:
+    """The address a trashed post gave away (exports since it was added write it)."""
+    slug = row.get("slug_before_trash")
+    if slug is None:
+        return None
+    if not trashed or not isinstance(slug, str) or not 0 < len(slug) <= Limits.POST_SLUG:
+        raise ImportFileError(f"{where}: slug_before_trash is for a trashed post's address")
+    return slug
 
 
 def import_blog(document: dict[str, Any], media: Path | None = None) -> dict[str, int]:
