@@ -21,7 +21,10 @@ What it does, every process it starts being stopped again at the end (also on Ct
    comment form can do; no blog on this stack posts faster). Counts each page's SQL statements
    in-process, times the import of a 50 MB WordPress export, and measures the app server's memory.
 4. Prints a table with the issue's targets beside the figures, and writes it all as JSON to
-   `.bench/results-<scale>.json`.
+   `.bench/results-<scale>.json`. With SCALE=large, the default-scale blog is served too (page
+   cache off) and each page's cost there is measured right after its large twin: the "≤ 1.5 x
+   default scale" targets compare figures of the same run (on a shared machine, two runs minutes
+   apart differ by more than that margin allows); cache hits compare with the last default run.
 
 Settings (environment): SCALE=default|large, BENCH_SECONDS (each throughput run, default 10),
 BENCH_ROWS=home,search,... (only the rows whose names contain one of these words),
@@ -322,11 +325,18 @@ class Row:
     figures: dict[str, Any] = field(default_factory=dict)
 
 
-def measure(row: Row, server: AppServer | None, uncached: AppServer | None = None) -> None:
+def measure(
+    row: Row,
+    server: AppServer | None,
+    uncached: AppServer | None = None,
+    at_default: str | None = None,
+) -> None:
     """Throughput at 32 connections, latency at 1, the page's size and the server's memory.
 
     With `uncached` (the same blog, page cache off), the page's latency there too: what the page
-    costs to make, which is what must not grow with the size of the blog.
+    costs to make, which is what must not grow with the size of the blog. With `at_default`
+    (the same page of the default-scale blog, page cache off), its latency there right after:
+    the reference of the SCALE=large targets, measured in the same run.
     """
     status, body = fetch(row.url)
     if status != 200:
@@ -356,6 +366,11 @@ def measure(row: Row, server: AppServer | None, uncached: AppServer | None = Non
             fetch(url)
         cost = wrk(url, LATENCY_CONNECTIONS, max(3, SECONDS // 2))
         row.figures.update({"p50_ms_cache_off": cost["p50_ms"], "p99_ms_cache_off": cost["p99_ms"]})
+    if at_default is not None:
+        for _ in range(3):
+            fetch(at_default)
+        cost = wrk(at_default, LATENCY_CONNECTIONS, max(3, SECONDS // 2))
+        row.figures["p50_ms_cache_off_default"] = cost["p50_ms"]
 
 
 def comments_stored(instance: Path, slug: str, tag: str) -> int:
@@ -580,16 +595,7 @@ def run() -> dict[str, Any]:
             env["BLOG_PAGE_CACHE_DIR"] = str(work / "page-files")
 
         article = f"/posts/{data.article_slug}"
-        pages = {
-            "home": "/",
-            "home page 100": "/?page=100",
-            "article, 200 comments": article,
-            "tag page": f"/tags/{data.tag_slug}",
-            "archive": "/archive/",
-            "search, rare word": f"/search?q={data.rare_word}",
-            "search, common word": f"/search?q={data.common_word}",
-            "feed": "/feed.xml",
-        }
+        pages = reader_pages(data)
         print("counting SQL statements per page (in-process) ...")
         results["sql"] = count_statements(env, pages, f"/posts/{data.posting_slug}")
         off = count_statements({**env, "BLOG_PAGE_CACHE": "off"}, {"article": article}, None)
@@ -604,6 +610,23 @@ def run() -> dict[str, Any]:
         uncached = AppServer(work, "app-cache-off", cache_off)
         stack.callback(uncached.stop)
         uncached.start()
+        # Beside a larger blog, the default-scale one (page cache off): the pages the SCALE=large
+        # targets compare with are measured in this same run, each right after its large twin.
+        reference_pages: dict[str, str] = {}
+        if SCALE != "default":
+            small = dataset("default")
+            small_instance = BENCH_DIR / SCALE / "run-default"
+            shutil.rmtree(small_instance, ignore_errors=True)
+            shutil.copytree(small.instance, small_instance)
+            stack.callback(shutil.rmtree, small_instance, True)
+            at_default = AppServer(
+                work, "default-cache-off", {**cache_off, "BLOG_INSTANCE_PATH": str(small_instance)}
+            )
+            stack.callback(at_default.stop)
+            at_default.start()
+            reference_pages = {
+                name: at_default.base + path for name, path in reader_pages(small).items()
+            }
         results["server_command"] = server.command().replace(str(ROOT) + "/", "")
         status, saved = fetch(server.base + article)
         assert status == 200, f"the article answered {status}"
@@ -650,14 +673,17 @@ def run() -> dict[str, Any]:
         results["rows"] = []
         for row in rows:
             print(f"  {row.name} ...", flush=True)
+            twin = reference_pages.get(_page_name(row.name))
             if row.url.startswith(uncached.base + "/"):
-                measure(row, uncached)
+                measure(row, uncached, at_default=twin)
             elif row.url.startswith(server.base + "/"):
-                measure(row, server, uncached if row in listed else None)
+                measure(row, server, uncached if row in listed else None, twin)
             else:
                 measure(row, None)
             results["rows"].append(asdict(row))
         uncached.stop()
+        if reference_pages:
+            at_default.stop()
 
         if wanted("posting"):
             print("  posting comments (htmx) ...", flush=True)
@@ -681,6 +707,25 @@ def run() -> dict[str, Any]:
             results["import"] = measure_import(work, base_env)
     results["machine"]["load_after"] = os.getloadavg()
     return results
+
+
+def reader_pages(data: Dataset) -> dict[str, str]:
+    """The reader pages measured, by row name, as paths of the blog `data` holds."""
+    return {
+        "home": "/",
+        "home page 100": "/?page=100",
+        "article, 200 comments": f"/posts/{data.article_slug}",
+        "tag page": f"/tags/{data.tag_slug}",
+        "archive": "/archive/",
+        "search, rare word": f"/search?q={data.rare_word}",
+        "search, common word": f"/search?q={data.common_word}",
+        "feed": "/feed.xml",
+    }
+
+
+def _page_name(row_name: str) -> str:
+    """The reader page a row measures ("article, page cache off" is the article's)."""
+    return "article, 200 comments" if row_name == "article, page cache off" else row_name
 
 
 def proxy_nginx(work: Path, server: AppServer, saved: bytes) -> Nginx:
@@ -819,6 +864,15 @@ def _scale_verdicts(rows: list[dict[str, Any]]) -> list[Verdict]:
         p50 = figures[key]
         if name == "search, common word":  # its own target, whatever the scale
             found.append(Verdict(f"{name}: p50{how} ≤ 200 ms", f"{p50:.1f} ms", p50 <= 200))
+        elif "p50_ms_cache_off_default" in figures:  # the row's cost, cache off either way
+            ratio = p50 / figures["p50_ms_cache_off_default"]
+            found.append(
+                Verdict(
+                    f"{name}: p50{how} ≤ 1.5 x default scale (measured in this run)",
+                    f"{ratio:.2f}x",
+                    ratio <= 1.5,
+                )
+            )
         elif key in default_rows.get(name, {}):
             ratio = p50 / default_rows[name][key]
             found.append(
