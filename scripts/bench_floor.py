@@ -14,11 +14,7 @@ Every process it starts is stopped again, also on an error or Ctrl-C.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import signal
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -26,7 +22,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_data import POSTING_COMMENTS, ROOT
-from benchkit import WORKERS, GranianServer, Stop, run_wrk, stop_on_signal, tail
+from benchkit import WORKERS, GranianServer, measure_alone, run_wrk, tail
 from floor_app import ADD, COMMENTS, METADATA, POSTS, SLUG, database
 from sqlalchemy import func, insert, select
 
@@ -125,19 +121,10 @@ def measure_floor(work: Path, seconds: int, posters: int) -> dict[str, Any]:
 
 def main() -> int:
     """Measure the floor alone in a temporary folder and print the figures."""
-    seconds = int(os.environ.get("BENCH_SECONDS", "10"))
-    posters = int(os.environ.get("BENCH_POSTERS", "8"))
-    signal.signal(signal.SIGTERM, stop_on_signal)
-    signal.signal(signal.SIGHUP, stop_on_signal)
-    work = Path(tempfile.mkdtemp(prefix="bench-floor-"))
-    try:
-        print(f"floor posting: wrk -t{posters} -c{posters} -d{seconds}s ...", flush=True)
-        figures = measure_floor(work, seconds, posters)
-    except (KeyboardInterrupt, Stop):
-        print("\nstopped: the floor app is stopped", file=sys.stderr)
+    figures = measure_alone("floor", measure_floor)
+    if figures is None:
         return 130
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    posters = figures["posters"]
     print(
         f"floor ({figures['server']}): {figures['posts_per_second']:.1f} posts/s;"
         f" p50 {figures['p50_ms']:.2f} ms, p99 {figures['p99_ms']:.2f} ms at {posters} readers;"

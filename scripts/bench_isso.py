@@ -26,13 +26,9 @@ stop, wrk run) are its own.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import signal
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.parse
 import urllib.request
@@ -47,10 +43,9 @@ from bench_data import BENCH_DIR, POSTING_COMMENTS, ROOT
 from benchkit import (
     WORKERS,
     GranianServer,
-    Stop,
     free_port,
+    measure_alone,
     run_wrk,
-    stop_on_signal,
     tail,
 )
 
@@ -260,19 +255,10 @@ def measure_isso(work: Path, seconds: int, posters: int) -> dict[str, Any]:
 
 def main() -> int:
     """Measure Isso alone in a temporary folder and print the figures."""
-    seconds = int(os.environ.get("BENCH_SECONDS", "10"))
-    posters = int(os.environ.get("BENCH_POSTERS", "8"))
-    signal.signal(signal.SIGTERM, stop_on_signal)
-    signal.signal(signal.SIGHUP, stop_on_signal)
-    work = Path(tempfile.mkdtemp(prefix="bench-isso-"))
-    try:
-        print(f"Isso posting: wrk -t{posters} -c{posters} -d{seconds}s ...", flush=True)
-        figures = measure_isso(work, seconds, posters)
-    except (KeyboardInterrupt, Stop):
-        print("\nstopped: Isso is stopped", file=sys.stderr)
+    figures = measure_alone("isso", measure_isso)
+    if figures is None:
         return 130
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    posters = figures["posters"]
     statuses = ", ".join(f"{code}: {count}" for code, count in sorted(figures["statuses"].items()))
     print(
         f"isso {figures['isso_version']} ({figures['server']}, granian"

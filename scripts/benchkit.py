@@ -8,8 +8,11 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
+import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
@@ -163,3 +166,26 @@ class GranianServer:
         if self.process is not None:
             stop_group(self.process, signal.SIGTERM, 30)
             self.process = None
+
+
+def measure_alone(
+    name: str, measure: Callable[[Path, int, int], dict[str, Any]]
+) -> dict[str, Any] | None:
+    """`measure(work, seconds, posters)` run on its own, as a script's main() does.
+
+    BENCH_SECONDS (default 10) and BENCH_POSTERS (8) come from the environment; `work` is a
+    temporary folder, removed after. SIGTERM and SIGHUP stop it like Ctrl-C: None then.
+    """
+    seconds = int(os.environ.get("BENCH_SECONDS", "10"))
+    posters = int(os.environ.get("BENCH_POSTERS", "8"))
+    signal.signal(signal.SIGTERM, stop_on_signal)
+    signal.signal(signal.SIGHUP, stop_on_signal)
+    work = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
+    try:
+        print(f"{name} posting: wrk -t{posters} -c{posters} -d{seconds}s ...", flush=True)
+        return measure(work, seconds, posters)
+    except (KeyboardInterrupt, Stop):
+        print(f"\nstopped: {name} is stopped", file=sys.stderr)
+        return None
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
