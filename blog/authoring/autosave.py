@@ -143,6 +143,18 @@ def offered(
     return found
 
 
+def take_over(found: Autosave) -> Autosave:
+    """Give a restored unsaved post a key of the restoring page's own.
+
+    Two pages restoring the same draft would otherwise autosave over each other's text. This
+    way the page that restored it last holds the row, and the other one's next autosave keeps
+    its text under its own key again (an autosave sends the whole form).
+    """
+    with write_transaction():
+        found.draft_key = new_draft_key()
+    return found
+
+
 def forget(author: Author, post_id: int | None, draft: str = LEGACY_NEW) -> None:
     """Drop the author's autosave of this post or draft (after a save, or when discarded)."""
     key = f"post-{post_id}" if post_id else draft

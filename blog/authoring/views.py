@@ -176,6 +176,8 @@ def new() -> Response | str:
         asked = None if restore == "1" else autosave.draft_key_of(restore)
         if restore == "1" or asked is not None:
             kept = autosave.offered(current_author(), None, draft=asked)
+    if kept is not None:
+        kept = autosave.take_over(kept)
     draft = kept.draft_key if kept else autosave.new_draft_key()
     return _editor_page(None, _form_for(None, kept), draft, restored=kept is not None)
 
