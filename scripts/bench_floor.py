@@ -13,7 +13,6 @@ Every process it starts is stopped again, also on an error or Ctrl-C.
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from pathlib import Path
@@ -22,7 +21,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_data import POSTING_COMMENTS, ROOT
-from benchkit import WORKERS, GranianServer, measure_alone, run_wrk, tail
+from benchkit import WORKERS, GranianServer, main_alone, run_wrk, tail
 from floor_app import ADD, COMMENTS, METADATA, POSTS, SLUG, database
 from sqlalchemy import func, insert, select
 
@@ -119,20 +118,15 @@ def measure_floor(work: Path, seconds: int, posters: int) -> dict[str, Any]:
     return figures
 
 
-def main() -> int:
-    """Measure the floor alone in a temporary folder and print the figures."""
-    figures = measure_alone("floor", measure_floor)
-    if figures is None:
-        return 130
-    posters = figures["posters"]
-    print(
+def describe(figures: dict[str, Any]) -> str:
+    """One line of what the floor did."""
+    return (
         f"floor ({figures['server']}): {figures['posts_per_second']:.1f} posts/s;"
-        f" p50 {figures['p50_ms']:.2f} ms, p99 {figures['p99_ms']:.2f} ms at {posters} readers;"
-        f" stored {figures['stored']} of {figures['acknowledged']} acknowledged"
+        f" p50 {figures['p50_ms']:.2f} ms, p99 {figures['p99_ms']:.2f} ms at"
+        f" {figures['posters']} readers; stored {figures['stored']} of"
+        f" {figures['acknowledged']} acknowledged"
     )
-    print(json.dumps(figures, indent=2))
-    return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main_alone("floor", measure_floor, describe))

@@ -44,7 +44,7 @@ from benchkit import (
     WORKERS,
     GranianServer,
     free_port,
-    measure_alone,
+    main_alone,
     run_wrk,
     tail,
 )
@@ -253,24 +253,18 @@ def measure_isso(work: Path, seconds: int, posters: int) -> dict[str, Any]:
     return figures
 
 
-def main() -> int:
-    """Measure Isso alone in a temporary folder and print the figures."""
-    figures = measure_alone("isso", measure_isso)
-    if figures is None:
-        return 130
-    posters = figures["posters"]
+def describe(figures: dict[str, Any]) -> str:
+    """What Isso did, in three lines."""
     statuses = ", ".join(f"{code}: {count}" for code, count in sorted(figures["statuses"].items()))
-    print(
+    return (
         f"isso {figures['isso_version']} ({figures['server']}, granian"
         f" {figures['granian_version']}), thread with {figures['existing_comments']:,} comments\n"
         f"  {figures['posts_per_second']:.1f} posts/s created; p50 {figures['p50_ms']:.2f} ms,"
-        f" p99 {figures['p99_ms']:.2f} ms at {posters} connections\n"
+        f" p99 {figures['p99_ms']:.2f} ms at {figures['posters']} connections\n"
         f"  answers {statuses}; stored {figures['stored']} of {figures['created']} created;"
         f" answer {figures['answer_bytes_max']} bytes at most"
     )
-    print(json.dumps(figures, indent=2))
-    return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main_alone("isso", measure_isso, describe))

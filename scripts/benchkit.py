@@ -168,13 +168,16 @@ class GranianServer:
             self.process = None
 
 
-def measure_alone(
-    name: str, measure: Callable[[Path, int, int], dict[str, Any]]
-) -> dict[str, Any] | None:
-    """`measure(work, seconds, posters)` run on its own, as a script's main() does.
+def main_alone(
+    name: str,
+    measure: Callable[[Path, int, int], dict[str, Any]],
+    describe: Callable[[dict[str, Any]], str],
+) -> int:
+    """A script's main(): `measure(work, seconds, posters)` on its own, then its figures.
 
     BENCH_SECONDS (default 10) and BENCH_POSTERS (8) come from the environment; `work` is a
-    temporary folder, removed after. SIGTERM and SIGHUP stop it like Ctrl-C: None then.
+    temporary folder, removed after. Prints `describe(figures)` and the figures as JSON; 130
+    when stopped (Ctrl-C, SIGTERM, SIGHUP), else 0.
     """
     seconds = int(os.environ.get("BENCH_SECONDS", "10"))
     posters = int(os.environ.get("BENCH_POSTERS", "8"))
@@ -183,9 +186,12 @@ def measure_alone(
     work = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
     try:
         print(f"{name} posting: wrk -t{posters} -c{posters} -d{seconds}s ...", flush=True)
-        return measure(work, seconds, posters)
+        figures = measure(work, seconds, posters)
     except (KeyboardInterrupt, Stop):
         print(f"\nstopped: {name} is stopped", file=sys.stderr)
-        return None
+        return 130
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    print(describe(figures))
+    print(json.dumps(figures, indent=2))
+    return 0

@@ -52,8 +52,8 @@ def draft_key_of(raw: str | None) -> str | None:
     return raw if _NEW_KEY.fullmatch(raw) else None
 
 
-def _key(post: Post | None, draft: str) -> str:
-    return f"post-{post.id}" if post else draft
+def _key(post_id: int | None, draft: str) -> str:
+    return f"post-{post_id}" if post_id else draft
 
 
 def _new_drafts(author: Author) -> Select[Autosave]:
@@ -73,7 +73,8 @@ def _kept(author: Author, post: Post | None, draft: str = LEGACY_NEW) -> Autosav
     """The author's autosave of this post or draft (one at most: the unique key says so)."""
     return db.session.scalar(
         select(Autosave).where(
-            Autosave.author_id == author.id, Autosave.draft_key == _key(post, draft)
+            Autosave.author_id == author.id,
+            Autosave.draft_key == _key(post.id if post else None, draft),
         )
     )
 
@@ -91,7 +92,9 @@ def keep(author: Author, post: Post | None, typed: Typed, draft: str = LEGACY_NE
                 if stale:
                     db.session.execute(delete(Autosave).where(Autosave.id.in_(stale)))
             found = Autosave(
-                author_id=author.id, post_id=post.id if post else None, draft_key=_key(post, draft)
+                author_id=author.id,
+                post_id=post.id if post else None,
+                draft_key=_key(post.id if post else None, draft),
             )
             db.session.add(found)
         found.title = typed.title
@@ -157,7 +160,7 @@ def take_over(found: Autosave) -> Autosave:
 
 def forget(author: Author, post_id: int | None, draft: str = LEGACY_NEW) -> None:
     """Drop the author's autosave of this post or draft (after a save, or when discarded)."""
-    key = f"post-{post_id}" if post_id else draft
+    key = _key(post_id, draft)
     with write_transaction():
         db.session.execute(
             delete(Autosave).where(Autosave.author_id == author.id, Autosave.draft_key == key)

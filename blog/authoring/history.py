@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from flask import flash, redirect, request, url_for
 from werkzeug.wrappers import Response
 
 from blog.authoring import queries, service, trash
 from blog.authoring.blueprint import bp, own_post, own_revision
 from blog.authoring.diff import diff_texts
-from blog.core.images import uploaded_or_none
 from blog.core.security import current_author
-from blog.core.text import split_tags
 from blog.core.web import Refused, render_page
 
 # The newest revisions show their diff on the list; older ones on their own page (each diff
@@ -82,16 +82,7 @@ def revisions(post_id: int) -> str:
 def revision(revision_id: int) -> str:
     """One earlier version: what changed from it to the current text, and how it looked."""
     found = own_revision(revision_id)
-    shown = service.draft_post(
-        current_author(),
-        title=found.title,
-        slug=found.slug,
-        summary=found.summary,
-        body=found.body_source,
-        tags=split_tags(found.tags),
-        cover_image=uploaded_or_none(found.cover_image),
-        cover_alt=found.cover_alt,
-    )
+    shown = service.draft_post(current_author(), **asdict(service.Content.of_revision(found)))
     post = own_post(found.post_id)
     return render_page(
         "authoring/revision.html",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from blog.authoring.slugs import free_slug, take_slug
@@ -98,6 +98,19 @@ class Content:
     tags: list[str]
     cover_image: str | None
     cover_alt: str
+
+    @classmethod
+    def of_revision(cls, revision: PostRevision) -> Content:
+        """A revision's words and cover; the cover only while its file is an upload of ours."""
+        return cls(
+            title=revision.title,
+            slug=revision.slug,
+            summary=revision.summary,
+            body=revision.body_source,
+            tags=split_tags(revision.tags),
+            cover_image=uploaded_or_none(revision.cover_image),
+            cover_alt=revision.cover_alt,
+        )
 
 
 def _content_changes(post: Post, content: Content) -> bool:
@@ -198,14 +211,7 @@ def restore_revision(revision: PostRevision, author: Author) -> Post:
     return save_post(
         author,
         post,
-        title=revision.title,
-        slug=revision.slug,
-        summary=revision.summary,
-        body=revision.body_source,
-        tags=split_tags(revision.tags),
         status=PostStatus(post.status),
         publish_at=post.published_at,
-        # A revision's cover comes back while the file is still an upload of ours.
-        cover_image=uploaded_or_none(revision.cover_image),
-        cover_alt=revision.cover_alt,
+        **asdict(Content.of_revision(revision)),
     )
